@@ -1,0 +1,114 @@
+/* model.h -- the symbolized, format-neutral profile of one process that every
+ * output writer reads.  model.c builds it from a raw_process (reader.h) with
+ * the symbolizer; writers (out-*.c) only read it.
+ *
+ * Frames and stacks are deduplicated: a stack is a list of frame indices, leaf
+ * first; an inlined call expands into several frames sharing one address. */
+#ifndef SPROF_CONVERT_MODEL_H
+#define SPROF_CONVERT_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct model_image {
+	char *path;                     /* as recorded at run time */
+	char *code_id;                  /* build-id hex, or NULL */
+	char *debug_id;                 /* Sentry debug id from the build-id, or NULL */
+	uint64_t start, size;
+	bool used;                      /* some stack frame resolves into it */
+};
+
+struct model_frame {
+	char *function;                 /* demangled, or NULL when unknown */
+	char *filename;                 /* basename of the source file, or NULL */
+	char *abs_path;                 /* full source path, or NULL */
+	uint32_t lineno;                /* 0 when unknown */
+	uint64_t addr;                  /* instruction address (the return address for callers) */
+	int image;                      /* index into images, -1 when none */
+	bool in_app;
+	bool inlined;                   /* an inlined call at addr, not the real frame */
+};
+
+struct model_stack {
+	uint32_t nframes;
+	uint32_t *frames;               /* leaf first */
+};
+
+struct model_sample {
+	uint64_t t_ns;                  /* since the profile's start (wall_start_ns) */
+	uint32_t tid;
+	uint32_t stack;
+	uint8_t state;                  /* RAW_STATE_* */
+};
+
+struct model_thread {
+	uint32_t tid;
+	char *name;                     /* name during its samples; never NULL */
+	uint64_t nsamples;
+	bool is_main;                   /* tid == pid */
+};
+
+struct profile_model {
+	/* the process */
+	uint32_t pid, ppid;
+	char *command;                  /* base name of argv[0] or exe */
+	char *exe;
+	char **argv;
+	uint32_t argc;
+	char *arch, *os_name, *os_release, *mechanism;
+	uint32_t mode;                  /* RAW_MODE_* */
+	uint32_t requested_hz;
+	double delivered_hz;            /* 0 when unknown */
+	uint64_t wall_start_ns;         /* Unix ns of the first kept sample window start */
+	uint64_t duration_ns;           /* of the kept window */
+	uint64_t lost;                  /* samples the shim lost */
+	bool cut;                       /* the raw data for this process was cut */
+
+	struct model_image *images;
+	size_t nimages;
+	struct model_frame *frames;
+	size_t nframes;
+	struct model_stack *stacks;
+	size_t nstacks;
+	struct model_sample *samples;   /* time order */
+	size_t nsamples;
+	struct model_thread *threads;
+	size_t nthreads;
+};
+
+/* Options shared by every output format; each writer uses what applies. */
+struct convert_options {
+	const char *transaction;        /* NULL: the command's base name */
+	const char *trace_id, *release, *environment, *dist, *platform, *dsn;
+	double max_duration;            /* seconds; 0 = format default */
+	bool pretty, force;
+	bool have_seed;
+	uint64_t seed;
+	/* report, flamegraph ... */
+	int top;
+	bool merge_threads;
+	int color;                      /* 0 never, 1 always, -1 auto */
+	const char *title;
+	int width;
+	bool reverse;
+};
+
+/* One output format: one file out-NAME.c defines it, formats.c lists it.
+ * write() gets every selected process's model (usually one) and writes the
+ * whole output to out.  It returns 0, or prints one line on stderr and
+ * returns non-zero. */
+struct output_format {
+	const char *name;
+	const char *summary;            /* one line for --help */
+	int (*write)(struct profile_model *const *models, size_t nmodels,
+	             const struct convert_options *opt, FILE *out);
+};
+
+extern const struct output_format *const output_formats[];   /* NULL-terminated */
+const struct output_format *output_format_find(const char *name);
+
+void model_free(struct profile_model *m);
+
+#endif

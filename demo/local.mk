@@ -1,1 +1,26 @@
-# demo/local.mk
+# demo/local.mk -- the bundled demo program and `make demo`, which profiles it
+# end to end: run -> info -> convert -> Sentry contract check.
+#
+# The demo is built like a user's program (-g -O2 -fno-omit-frame-pointer,
+# no sanitizers even in a --enable-sanitizers build) so its profile looks
+# like a real one.
+noinst_PROGRAMS += demo/sprof-demo
+demo_sprof_demo_SOURCES = demo/sprof-demo.c
+demo_sprof_demo_CFLAGS = -std=gnu11 $(WARN_CFLAGS) -g -O2 -fno-omit-frame-pointer -pthread
+demo_sprof_demo_LDFLAGS = -pthread
+
+DEMO_RAW = demo.raw
+DEMO_PROFILE = demo-profile.json
+CLEANFILES += $(DEMO_RAW) $(DEMO_RAW).old $(DEMO_PROFILE)
+
+.PHONY: demo
+demo: src/sprof demo/sprof-demo $(pkglib_LTLIBRARIES)
+	src/sprof run -o $(DEMO_RAW) -- demo/sprof-demo
+	src/sprof info $(DEMO_RAW)
+	@if src/sprof convert --help >/dev/null 2>&1; then \
+	  echo "src/sprof convert $(DEMO_RAW) > $(DEMO_PROFILE)"; \
+	  src/sprof convert $(DEMO_RAW) > $(DEMO_PROFILE).tmp && mv $(DEMO_PROFILE).tmp $(DEMO_PROFILE) && \
+	  echo "$(PYTHON3) $(SENTRY_CHECKER) $(DEMO_PROFILE)" && \
+	  $(PYTHON3) $(SENTRY_CHECKER) $(DEMO_PROFILE) && \
+	  echo "demo: $(DEMO_RAW) and $(DEMO_PROFILE) written; the profile passes the Sentry checker"; \
+	else echo "demo: sprof convert is not available yet; skipped the conversion"; fi

@@ -66,6 +66,8 @@ struct raw_process {
 	uint32_t end_how, end_status;
 	uint64_t end_us;
 	uint32_t nblocks;
+
+	uint32_t *name_order;           /* private: thread_names sorted for lookups */
 };
 
 struct raw_file {
@@ -88,6 +90,10 @@ int raw_read_path(const char *path, struct raw_file *rf, char *err, size_t errle
 int raw_read_buffer(const uint8_t *buf, size_t len, struct raw_file *rf, char *err, size_t errlen);
 
 void raw_file_free(struct raw_file *rf);
+
+/* Fuzzing only: when set, blocks are not rejected for bad checksums, so a
+ * fuzzer can reach the record parsers.  Never set in sprof itself. */
+extern bool raw_reader_ignore_checksums;
 
 /* The name thread tid had at time t_us (last rename at or before t_us, else
  * its first name), or NULL when it never had one. */

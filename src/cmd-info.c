@@ -1,0 +1,334 @@
+/* cmd-info.c -- `sprof info FILE`: a human summary of a raw file, in stable
+ * line formats that scripts and the tests grep.  The layout:
+ *
+ *   file: NAME
+ *   size: N bytes (H)
+ *   format: MAJOR.MINOR
+ *   blocks: N
+ *   end: clean | cut (crash or kill): PROBLEM; showing everything up to the last good block
+ *   processes: N
+ *   process PID                          one group per process, fields indented by 2
+ *     ppid: N
+ *     command: ARGV (shell-quoted)
+ *     exe: PATH
+ *     system: ARCH OS RELEASE
+ *     mechanism: NAME
+ *     mode: cpu|wall
+ *     max depth: N
+ *     started: YYYY-MM-DD HH:MM:SS.mmm UTC
+ *     duration: S.mmm s
+ *     samples: N
+ *     lost: N (full N, other N)
+ *     rate: requested N Hz, delivered R Hz   (or "delivered unknown")
+ *     stacks: N
+ *     blocks: N
+ *     threads: N
+ *     thread TID "NAME": N samples     indented by 4, most samples first
+ *     images: N
+ *     image 0xSTART 0xSIZE BUILDID|- PATH  indented by 4, [gone] appended when unmapped
+ *     end: exit STATUS | killed by signal N (NAME) | exec | cut (no end record)
+ *
+ * Fields the file does not have (no process record) read "unknown". */
+#include "config.h"
+#include "sprof.h"
+#include "raw/format.h"
+#include "raw/reader.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: sprof info [OPTIONS] FILE\n"
+	           "Summarize a raw file written by 'sprof run' (FILE '-' is stdin): its processes,\n"
+	           "threads, sample counts, rates and loaded images.\n"
+	           "\n"
+	           "Options:\n"
+	           "  -h, --help  show this help\n"
+	           "\n"
+	           "Exit status: 0, also for a cut file (it says so); 1 when FILE cannot be read\n"
+	           "or is not a raw file; 2 bad usage.\n");
+}
+
+static const char *or_unknown(const char *s)
+{
+	return s && *s ? s : "unknown";
+}
+
+/* Prints s quoted for a POSIX shell when it needs it. */
+static void put_shell_word(const char *s)
+{
+	if (*s && !s[strcspn(s, " \t\n'\"\\$`!*?[]{}()<>|&;#~")]) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("'\\''", stdout);
+		else if (*s == '\n')
+			fputs("'$'\\n''", stdout);
+		else
+			putchar(*s);
+	}
+	putchar('\'');
+}
+
+/* Control characters in names come from the program; keep lines intact. */
+static void put_clean(const char *s)
+{
+	for (; *s; s++)
+		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+}
+
+struct thread_count {
+	uint32_t tid;
+	uint64_t n;
+};
+
+static int by_tid(const void *a, const void *b)
+{
+	const struct thread_count *x = a, *y = b;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+static int by_samples_desc(const void *a, const void *b)
+{
+	const struct thread_count *x = a, *y = b;
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return by_tid(a, b);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Threads: every tid that has samples or a name, with its sample count. */
+static struct thread_count *count_threads(const struct raw_process *p, size_t *nout)
+{
+	size_t n = 0, cap = p->nthread_names + 16;
+	struct thread_count *t = malloc(cap * sizeof *t);
+	if (!t)
+		return NULL;
+	/* samples first: sort a copy of the tids to count runs */
+	uint32_t *tids = malloc((p->nsamples ? p->nsamples : 1) * sizeof *tids);
+	if (!tids) {
+		free(t);
+		return NULL;
+	}
+	for (size_t i = 0; i < p->nsamples; i++)
+		tids[i] = p->samples[i].tid;
+	/* sorted runs: simple, and fast enough for a summary */
+	qsort(tids, p->nsamples, sizeof *tids, cmp_u32);
+	for (size_t i = 0; i < p->nsamples;) {
+		size_t j = i;
+		while (j < p->nsamples && tids[j] == tids[i])
+			j++;
+		if (n == cap) {
+			cap *= 2;
+			struct thread_count *nt = realloc(t, cap * sizeof *t);
+			if (!nt) {
+				free(t);
+				free(tids);
+				return NULL;
+			}
+			t = nt;
+		}
+		t[n++] = (struct thread_count){ tids[i], j - i };
+		i = j;
+	}
+	free(tids);
+	/* named threads without samples */
+	size_t nsampled = n;
+	for (size_t i = 0; i < p->nthread_names; i++) {
+		struct thread_count key = { p->thread_names[i].tid, 0 };
+		if (bsearch(&key, t, nsampled, sizeof *t, by_tid))
+			continue;
+		bool dup = false;
+		for (size_t k = nsampled; k < n; k++)
+			if (t[k].tid == key.tid) {
+				dup = true;
+				break;
+			}
+		if (dup)
+			continue;
+		if (n == cap) {
+			cap *= 2;
+			struct thread_count *nt = realloc(t, cap * sizeof *t);
+			if (!nt) {
+				free(t);
+				return NULL;
+			}
+			t = nt;
+		}
+		t[n++] = key;
+	}
+	qsort(t, n, sizeof *t, by_samples_desc);
+	*nout = n;
+	return t;
+}
+
+static void print_process(const struct raw_process *p, bool file_cut)
+{
+	printf("process %u\n", p->pid);
+	if (p->have_header)
+		printf("  ppid: %u\n", p->ppid);
+	else
+		printf("  ppid: unknown\n");
+	fputs("  command: ", stdout);
+	if (p->argc) {
+		for (uint32_t i = 0; i < p->argc; i++) {
+			if (i)
+				putchar(' ');
+			put_shell_word(p->argv[i]);
+		}
+	} else {
+		fputs("unknown", stdout);
+	}
+	putchar('\n');
+	fputs("  exe: ", stdout);
+	put_clean(or_unknown(p->exe));
+	putchar('\n');
+	printf("  system: %s %s %s\n", or_unknown(p->arch), or_unknown(p->os_name),
+	       or_unknown(p->os_release));
+	printf("  mechanism: %s\n", or_unknown(p->mechanism));
+	if (p->have_header) {
+		printf("  mode: %s\n", p->mode == RAW_MODE_CPU ? "cpu" : p->mode == RAW_MODE_WALL ? "wall" : "unknown");
+		printf("  max depth: %u\n", p->max_depth);
+		time_t secs = (time_t)(p->wall_start_ns / 1000000000u);
+		struct tm tm;
+		char when[64];
+		if (gmtime_r(&secs, &tm) && strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm))
+			printf("  started: %s.%03u UTC\n", when,
+			       (unsigned)(p->wall_start_ns / 1000000u % 1000u));
+		else
+			printf("  started: unknown\n");
+	} else {
+		printf("  mode: unknown\n  max depth: unknown\n  started: unknown\n");
+	}
+	/* the process's own clock: end record, else the last thing it said */
+	uint64_t dur = p->ended ? p->end_us : p->last_us;
+	if (p->nsamples && p->samples[p->nsamples - 1].t_us > dur)
+		dur = p->samples[p->nsamples - 1].t_us;
+	printf("  duration: %.3f s\n", dur / 1e6);
+	printf("  samples: %zu\n", p->nsamples);
+	printf("  lost: %llu (full %llu, other %llu)\n",
+	       (unsigned long long)(p->lost_full + p->lost_other),
+	       (unsigned long long)p->lost_full, (unsigned long long)p->lost_other);
+	if (p->have_header)
+		printf("  rate: requested %u Hz, ", p->requested_hz);
+	else
+		printf("  rate: requested unknown, ");
+	if (p->delivered_millihz)
+		printf("delivered %.1f Hz\n", p->delivered_millihz / 1000.0);
+	else if (p->cpu_ns)
+		printf("delivered %.1f Hz\n",
+		       (p->stat_samples + p->lost_full + p->lost_other) / (p->cpu_ns / 1e9));
+	else
+		printf("delivered unknown\n");
+	printf("  stacks: %zu\n", p->nstacks);
+	printf("  blocks: %u\n", p->nblocks);
+
+	size_t nt = 0;
+	struct thread_count *t = count_threads(p, &nt);
+	printf("  threads: %zu\n", t ? nt : 0);
+	for (size_t i = 0; t && i < nt; i++) {
+		/* the name it had during its samples: its latest */
+		const char *name = raw_thread_name_at(p, t[i].tid, UINT64_MAX);
+		printf("    thread %u \"", t[i].tid);
+		put_clean(name ? name : "");
+		printf("\": %llu samples\n", (unsigned long long)t[i].n);
+	}
+	free(t);
+
+	printf("  images: %zu\n", p->nimages);
+	for (size_t i = 0; i < p->nimages; i++) {
+		const struct raw_image *im = &p->images[i];
+		printf("    image 0x%llx 0x%llx ", (unsigned long long)im->start,
+		       (unsigned long long)im->size);
+		if (im->build_id_len)
+			for (size_t k = 0; k < im->build_id_len; k++)
+				printf("%02x", im->build_id[k]);
+		else
+			putchar('-');
+		putchar(' ');
+		put_clean(*im->path ? im->path : "[unnamed]");
+		if (im->gone_us != UINT64_MAX)
+			fputs(" [gone]", stdout);
+		putchar('\n');
+	}
+
+	fputs("  end: ", stdout);
+	if (!p->ended)
+		printf("cut (%s)\n", file_cut ? "no end record; the file is cut"
+		                              : "no end record: crash, kill or still running");
+	else if (p->end_how == RAW_END_EXIT)
+		printf("exit %u\n", p->end_status);
+	else if (p->end_how == RAW_END_SIGNAL) {
+		const char *abbrev = p->end_status < 1000 ? sigabbrev_np((int)p->end_status) : NULL;
+		printf("killed by signal %u (SIG%s)\n", p->end_status, abbrev ? abbrev : "?");
+	} else if (p->end_how == RAW_END_EXEC)
+		printf("exec\n");
+	else
+		printf("unknown (%u)\n", p->end_how);
+}
+
+int cmd_info(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return 0;
+		}
+		if (optopt)
+			return sprof_usage_error("info", "unknown option '-%c'", optopt);
+		return sprof_usage_error("info", "unknown option '%s'", argv[optind - 1]);
+	}
+	if (optind >= argc)
+		return sprof_usage_error("info", "missing the raw file");
+	if (optind + 1 < argc)
+		return sprof_usage_error("info", "one file at a time");
+	const char *path = argv[optind];
+
+	struct raw_file rf;
+	char err[256];
+	if (raw_read_path(path, &rf, err, sizeof err) != 0) {
+		sprof_error("%s: %s", path, err);
+		return EXIT_DATA;
+	}
+	printf("file: %s\n", path);
+	printf("size: %llu bytes", (unsigned long long)rf.size);
+	if (rf.size >= 1024)
+		printf(" (%.1f %s)", rf.size >= 1048576 ? rf.size / 1048576.0 : rf.size / 1024.0,
+		       rf.size >= 1048576 ? "MiB" : "KiB");
+	putchar('\n');
+	printf("format: %u.%u\n", rf.version_major, rf.version_minor);
+	printf("blocks: %zu\n", rf.nblocks);
+	if (rf.cut)
+		printf("end: cut (crash or kill): %s; showing everything up to the last good block\n",
+		       rf.problem);
+	else
+		printf("end: clean\n");
+	printf("processes: %zu\n", rf.nprocs);
+	for (size_t i = 0; i < rf.nprocs; i++)
+		print_process(&rf.procs[i], rf.cut);
+	raw_file_free(&rf);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		sprof_error("writing the summary failed");
+		return EXIT_DATA;
+	}
+	return 0;
+}

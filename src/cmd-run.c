@@ -1,0 +1,726 @@
+/* cmd-run.c -- `sprof run`: the launcher.  Parses options, finds the program
+ * like a shell would, refuses programs the shim cannot enter, creates the raw
+ * file with its header, runs the program with the shim LD_PRELOADed (the
+ * launcher <-> shim contract is in doc/HACKING.md), forwards signals to it,
+ * and at the end reads the raw file back for a one-line summary.
+ *
+ * The program's stdin/stdout/stderr, signal mask and signal dispositions are
+ * left as sprof found them; sprof writes nothing but its own stderr lines. */
+#include "config.h"
+#include "sprof.h"
+#include "raw/format.h"
+#include "raw/reader.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_OUTPUT "sprof.raw"
+#define DEFAULT_HZ 101
+#define DEFAULT_DEPTH 128
+
+struct run_opts {
+	const char *output;
+	uint64_t hz, depth;
+	bool allow_unprofiled, quiet;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "Usage: sprof run [OPTIONS] -- COMMAND [ARGS...]\n"
+	        "Run COMMAND with the sprof sampler preloaded and write its samples to a raw file.\n"
+	        "\n"
+	        "Options:\n"
+	        "  -o, --output FILE      raw file to write (default " DEFAULT_OUTPUT "); an existing\n"
+	        "                         FILE is renamed to FILE.old first\n"
+	        "  -F, --frequency HZ     samples per second of CPU time per thread, 1-10000\n"
+	        "                         (default %d)\n"
+	        "      --max-depth N      frames kept per stack, 1-1024 (default %d)\n"
+	        "      --allow-unprofiled run programs the sampler cannot enter (static, setuid,\n"
+	        "                         other architecture) anyway, without profiling them\n"
+	        "  -q, --quiet            no summary line\n"
+	        "  -h, --help             show this help\n"
+	        "  -V, --version          show the version\n"
+	        "\n"
+	        "Options stop at the first non-option: everything from COMMAND on is the program's.\n"
+	        "Exit status: the program's; 128+N if it died of signal N (sprof says so on\n"
+	        "stderr, even with -q, except for SIGINT and SIGPIPE); 127 command not found;\n"
+	        "126 not executable; 2 bad usage or a program that cannot be profiled; 1 when\n"
+	        "sprof itself fails.\n"
+	        "Environment: SPROF_SHIM overrides the path of libsprof.so (for testing).\n",
+	        DEFAULT_HZ, DEFAULT_DEPTH);
+}
+
+/* ---- finding the program ------------------------------------------------ */
+
+/* Resolves cmd the way a shell does: as a path when it has a '/', else by
+ * searching PATH.  Returns a malloc'ed path, or NULL with *status set to the
+ * shell's exit status (127 not found, 126 found but not executable) after
+ * printing the reason. */
+static char *resolve_command(const char *cmd, int *status)
+{
+	struct stat st;
+	if (strchr(cmd, '/')) {
+		if (stat(cmd, &st) != 0) {
+			sprof_error("%s: %s", cmd, strerror(errno));
+			*status = errno == ENOENT || errno == ENOTDIR ? 127 : 126;
+			return NULL;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			sprof_error("%s: Is a directory", cmd);
+			*status = 126;
+			return NULL;
+		}
+		if (access(cmd, X_OK) != 0 || !S_ISREG(st.st_mode)) {
+			sprof_error("%s: Permission denied", cmd);
+			*status = 126;
+			return NULL;
+		}
+		return strdup(cmd);
+	}
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	bool denied = false;
+	size_t clen = strlen(cmd);
+	for (const char *p = path;; ) {
+		const char *colon = strchrnul(p, ':');
+		size_t dlen = (size_t)(colon - p);
+		char *cand = malloc(dlen + clen + 3);
+		if (!cand) {
+			sprof_error("out of memory");
+			*status = 1;
+			return NULL;
+		}
+		if (dlen == 0)
+			strcpy(cand, "./");     /* an empty PATH entry is the cwd */
+		else {
+			memcpy(cand, p, dlen);
+			cand[dlen] = '/';
+			cand[dlen + 1] = 0;
+		}
+		strcat(cand, cmd);
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(cand, X_OK) == 0)
+				return cand;
+			denied = true;
+		}
+		free(cand);
+		if (!*colon)
+			break;
+		p = colon + 1;
+	}
+	if (denied) {
+		sprof_error("%s: Permission denied", cmd);
+		*status = 126;
+	} else {
+		sprof_error("%s: command not found", cmd);
+		*status = 127;
+	}
+	return NULL;
+}
+
+/* ---- can the shim enter it? --------------------------------------------- */
+
+struct elf_info {
+	unsigned char cls, data;
+	uint16_t machine;
+	bool is_elf, has_interp;
+};
+
+/* Reads the ELF header and program headers of fd (bounds-checked against
+ * the file size).  Returns 0 with *ei filled (is_elf false for non-ELF). */
+static int read_elf(int fd, struct elf_info *ei)
+{
+	memset(ei, 0, sizeof *ei);
+	unsigned char eh[sizeof(Elf64_Ehdr)];
+	ssize_t n = pread(fd, eh, sizeof eh, 0);
+	if (n < EI_NIDENT || memcmp(eh, ELFMAG, SELFMAG))
+		return 0;
+	struct stat st;
+	if (fstat(fd, &st) != 0)
+		return -1;
+	uint64_t fsize = (uint64_t)st.st_size;
+	ei->cls = eh[EI_CLASS];
+	ei->data = eh[EI_DATA];
+	bool swap = ei->data != (__BYTE_ORDER == __LITTLE_ENDIAN ? ELFDATA2LSB : ELFDATA2MSB);
+#define E16(x) (swap ? __builtin_bswap16(x) : (x))
+#define E32(x) (swap ? __builtin_bswap32(x) : (x))
+#define E64(x) (swap ? __builtin_bswap64(x) : (x))
+	uint64_t phoff;
+	uint16_t phentsize, phnum;
+	if (ei->cls == ELFCLASS64 && (size_t)n >= sizeof(Elf64_Ehdr)) {
+		Elf64_Ehdr h;
+		memcpy(&h, eh, sizeof h);
+		ei->machine = E16(h.e_machine);
+		phoff = E64(h.e_phoff);
+		phentsize = E16(h.e_phentsize);
+		phnum = E16(h.e_phnum);
+		if (phentsize < sizeof(Elf64_Phdr))
+			return 0;
+	} else if (ei->cls == ELFCLASS32 && (size_t)n >= sizeof(Elf32_Ehdr)) {
+		Elf32_Ehdr h;
+		memcpy(&h, eh, sizeof h);
+		ei->machine = E16(h.e_machine);
+		phoff = E32(h.e_phoff);
+		phentsize = E16(h.e_phentsize);
+		phnum = E16(h.e_phnum);
+		if (phentsize < sizeof(Elf32_Phdr))
+			return 0;
+	} else {
+		ei->is_elf = true;      /* an ELF we cannot parse: "another architecture" */
+		return 0;
+	}
+	ei->is_elf = true;
+	if (phoff > fsize || (uint64_t)phnum * phentsize > fsize - phoff)
+		return 0;               /* malformed: the kernel will refuse it */
+	for (unsigned i = 0; i < phnum; i++) {
+		uint32_t type;
+		unsigned char ph[sizeof(Elf64_Phdr)];
+		if (pread(fd, ph, sizeof type, (off_t)(phoff + (uint64_t)i * phentsize)) != sizeof type)
+			return -1;
+		memcpy(&type, ph, sizeof type);     /* p_type is first in both classes */
+		if (E32(type) == PT_INTERP) {
+			ei->has_interp = true;
+			break;
+		}
+	}
+#undef E16
+#undef E32
+#undef E64
+	return 0;
+}
+
+/* Returns NULL when the shim can be preloaded into path, else why not.  The
+ * reason is a static string or written into buf. */
+static const char *unprofilable(const char *path, char *buf, size_t buflen, int depth)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return NULL;            /* execve will report it */
+	if (depth == 0 && (st.st_mode & (S_ISUID | S_ISGID)))
+		return st.st_mode & S_ISUID ? "it is setuid (the loader ignores LD_PRELOAD)"
+		                            : "it is setgid (the loader ignores LD_PRELOAD)";
+	if (depth == 0 && getxattr(path, "security.capability", NULL, 0) > 0)
+		return "it has file capabilities (the loader ignores LD_PRELOAD)";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;            /* execute-only: cannot look, let it run */
+	char head[256];
+	ssize_t n = pread(fd, head, sizeof head - 1, 0);
+	if (n >= 2 && head[0] == '#' && head[1] == '!') {
+		close(fd);
+		if (depth >= 4)
+			return NULL;    /* the kernel gives up on deep nesting itself */
+		head[n] = 0;
+		char *s = head + 2;
+		s += strspn(s, " \t");
+		s[strcspn(s, " \t\n")] = 0;
+		if (!*s)
+			return NULL;
+		char interp[256];
+		snprintf(interp, sizeof interp, "%s", s);
+		const char *why = unprofilable(interp, buf, buflen, depth + 1);
+		if (!why)
+			return NULL;
+		/* copy first: why may point into buf */
+		char inner[200];
+		snprintf(inner, sizeof inner, "%s", why);
+		snprintf(buf, buflen, "its interpreter %.100s: %.150s", interp, inner);
+		return buf;
+	}
+	struct elf_info ei, self;
+	int rc = read_elf(fd, &ei);
+	close(fd);
+	if (rc != 0 || !ei.is_elf)
+		return NULL;            /* not ELF: run through /bin/sh like a shell */
+	int sfd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (sfd >= 0) {
+		rc = read_elf(sfd, &self);
+		close(sfd);
+		if (rc == 0 && self.is_elf &&
+		    (ei.cls != self.cls || ei.data != self.data || ei.machine != self.machine))
+			return "it is built for another architecture";
+	}
+	if (!ei.has_interp)
+		return "it is statically linked (the sampler is a shared library)";
+	return NULL;
+}
+
+/* ---- the raw file ------------------------------------------------------- */
+
+static char *absolute_path(const char *path)
+{
+	if (path[0] == '/')
+		return strdup(path);
+	char *cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return NULL;
+	char *abs;
+	if (asprintf(&abs, "%s/%s", cwd, path) < 0)
+		abs = NULL;
+	free(cwd);
+	return abs;
+}
+
+/* Moves an existing FILE aside to FILE.old, then creates FILE afresh with its
+ * header.  O_EXCL|O_NOFOLLOW: a symlink planted at the path (or one raced in
+ * after the rename) makes this fail instead of writing through it. */
+static int create_raw(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			sprof_error("%s: Is a directory", path);
+			return -1;
+		}
+		char *old;
+		if (asprintf(&old, "%s.old", path) < 0) {
+			sprof_error("out of memory");
+			return -1;
+		}
+		if (rename(path, old) != 0) {
+			sprof_error("cannot rename %s to %s: %s", path, old, strerror(errno));
+			free(old);
+			return -1;
+		}
+		free(old);
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		sprof_error("cannot create %s: %s", path, strerror(errno));
+		return -1;
+	}
+	uint8_t h[RAW_FILE_HEADER_SIZE];
+	memcpy(h, RAW_MAGIC, 8);
+	h[8] = RAW_VERSION_MAJOR & 0xff;
+	h[9] = RAW_VERSION_MAJOR >> 8;
+	h[10] = RAW_VERSION_MINOR & 0xff;
+	h[11] = RAW_VERSION_MINOR >> 8;
+	h[12] = RAW_FILE_HEADER_SIZE;
+	h[13] = h[14] = h[15] = 0;
+	ssize_t n = write(fd, h, sizeof h);
+	if (n != (ssize_t)sizeof h) {
+		sprof_error("cannot write %s: %s", path, n < 0 ? strerror(errno) : "short write");
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	if (close(fd) != 0) {
+		sprof_error("cannot write %s: %s", path, strerror(errno));
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the shim and the child's environment ------------------------------- */
+
+static char *find_shim(void)
+{
+	const char *env = getenv("SPROF_SHIM");
+	if (env && *env)
+		return strdup(env);
+	/* Uninstalled build tree: sprof is src/sprof, the shim src/shim/.libs/. */
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = 0;
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = 0;
+			char *cand;
+			if (asprintf(&cand, "%s/shim/.libs/libsprof.so", self) >= 0) {
+				if (access(cand, R_OK) == 0)
+					return cand;
+				free(cand);
+			}
+		}
+	}
+	if (access(PKGLIBDIR "/libsprof.so", R_OK) == 0)
+		return strdup(PKGLIBDIR "/libsprof.so");
+	sprof_error("cannot find the sampler library libsprof.so (looked in %s)", PKGLIBDIR);
+	return NULL;
+}
+
+/* Builds the child's environment: ours minus any SPROF_* the contract uses,
+ * plus the contract variables and LD_PRELOAD with the shim first. */
+static char **child_env(const char *shim, const char *output, const struct run_opts *o)
+{
+	extern char **environ;
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	char **env = calloc(n + 6, sizeof *env);
+	if (!env)
+		return NULL;
+	size_t k = 0;
+	const char *preload = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const char *e = environ[i];
+		if (!strncmp(e, "LD_PRELOAD=", 11)) {
+			preload = e + 11;
+			continue;
+		}
+		if (!strncmp(e, "SPROF_OUTPUT=", 13) || !strncmp(e, "SPROF_FREQUENCY=", 16) ||
+		    !strncmp(e, "SPROF_MAX_DEPTH=", 16) || !strncmp(e, "SPROF_MODE=", 11))
+			continue;
+		env[k++] = (char *)e;
+	}
+	int r = 0;
+	if (preload && *preload)
+		r |= asprintf(&env[k++], "LD_PRELOAD=%s:%s", shim, preload) < 0;
+	else
+		r |= asprintf(&env[k++], "LD_PRELOAD=%s", shim) < 0;
+	r |= asprintf(&env[k++], "SPROF_OUTPUT=%s", output) < 0;
+	r |= asprintf(&env[k++], "SPROF_FREQUENCY=%llu", (unsigned long long)o->hz) < 0;
+	r |= asprintf(&env[k++], "SPROF_MAX_DEPTH=%llu", (unsigned long long)o->depth) < 0;
+	r |= asprintf(&env[k++], "SPROF_MODE=cpu") < 0;
+	env[k] = NULL;
+	return r ? NULL : env;
+}
+
+/* ---- running it --------------------------------------------------------- */
+
+static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+#define NFWD (sizeof fwd_signals / sizeof fwd_signals[0])
+static volatile sig_atomic_t child_pid;
+
+/* Passes a signal sent to sprof on to the program.  A signal the kernel made
+ * for the terminal (Ctrl-C, hangup) already went to the whole foreground
+ * process group, program included, so it is not sent twice. */
+static void forward(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (si && si->si_code == SI_KERNEL)
+		return;
+	int saved = errno;
+	if (child_pid > 0)
+		kill((pid_t)child_pid, sig);
+	errno = saved;
+}
+
+/* Runs path with argv and env (env NULL: our own environment), forwarding
+ * signals.  Returns the wait status, or -1 after printing why it could not
+ * run (with *status set to 126/127/1). */
+static int spawn(const char *path, char **argv, char **env, int *status)
+{
+	extern char **environ;
+	if (!env)
+		env = environ;
+	sigset_t block, oldmask;
+	sigemptyset(&block);
+	for (size_t i = 0; i < NFWD; i++)
+		sigaddset(&block, fwd_signals[i]);
+	/* Block first so no forwarded signal can arrive between fork and the
+	 * moment the child has its own dispositions back. */
+	sigprocmask(SIG_BLOCK, &block, &oldmask);
+	struct sigaction sa = { .sa_sigaction = forward, .sa_flags = SA_SIGINFO | SA_RESTART };
+	sigemptyset(&sa.sa_mask);
+	struct sigaction old[NFWD];
+	for (size_t i = 0; i < NFWD; i++)
+		sigaction(fwd_signals[i], &sa, &old[i]);
+
+	/* exec failures come back through a close-on-exec pipe */
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		sprof_error("pipe: %s", strerror(errno));
+		*status = 1;
+		goto restore_fail;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		sprof_error("fork: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		*status = 1;
+		goto restore_fail;
+	}
+	if (pid == 0) {
+		for (size_t i = 0; i < NFWD; i++)
+			sigaction(fwd_signals[i], &old[i], NULL);
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+		execve(path, argv, env);
+		int e = errno;
+		if (e == ENOEXEC) {
+			/* like a shell: a file that is neither ELF nor #! is a
+			 * shell script */
+			size_t n = 0;
+			while (argv[n])
+				n++;
+			char **sh = calloc(n + 2, sizeof *sh);
+			if (sh) {
+				sh[0] = "/bin/sh";
+				sh[1] = (char *)path;
+				for (size_t i = 1; i < n; i++)
+					sh[i + 1] = argv[i];
+				execve("/bin/sh", sh, env);
+			}
+			e = errno;
+		}
+		if (write(pfd[1], &e, sizeof e) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(pfd[1]);
+	child_pid = pid;
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+
+	int e = 0;
+	ssize_t n;
+	while ((n = read(pfd[0], &e, sizeof e)) < 0 && errno == EINTR)
+		;
+	close(pfd[0]);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR) {
+			sprof_error("waitpid: %s", strerror(errno));
+			st = 1 << 8;
+			break;
+		}
+	}
+	child_pid = 0;
+	for (size_t i = 0; i < NFWD; i++)
+		sigaction(fwd_signals[i], &old[i], NULL);
+	if (n == (ssize_t)sizeof e) {
+		sprof_error("%s: %s", argv[0], strerror(e));
+		*status = e == ENOENT ? 127 : 126;
+		return -1;
+	}
+	return st;
+
+restore_fail:
+	for (size_t i = 0; i < NFWD; i++)
+		sigaction(fwd_signals[i], &old[i], NULL);
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	return -1;
+}
+
+/* ---- the summary line --------------------------------------------------- */
+
+static void human_size(uint64_t b, char *buf, size_t len)
+{
+	if (b < 1024)
+		snprintf(buf, len, "%llu B", (unsigned long long)b);
+	else if (b < 1024 * 1024)
+		snprintf(buf, len, "%.1f KiB", b / 1024.0);
+	else if (b < 1024ull * 1024 * 1024)
+		snprintf(buf, len, "%.1f MiB", b / (1024.0 * 1024));
+	else
+		snprintf(buf, len, "%.1f GiB", b / (1024.0 * 1024 * 1024));
+}
+
+static void summary(const char *shown_path, const char *abs_path, double secs, uint64_t hz)
+{
+	struct raw_file rf;
+	char err[256];
+	if (raw_read_path(abs_path, &rf, err, sizeof err) != 0) {
+		sprof_error("cannot read back %s: %s", shown_path, err);
+		return;
+	}
+	uint64_t samples = 0, lost = 0, counted = 0, cpu_ns = 0, millihz = 0;
+	size_t unended = 0;
+	for (size_t i = 0; i < rf.nprocs; i++) {
+		const struct raw_process *p = &rf.procs[i];
+		samples += p->nsamples;
+		lost += p->lost_full + p->lost_other;
+		counted += p->stat_samples + p->lost_full + p->lost_other;
+		cpu_ns += p->cpu_ns;
+		if (!millihz)
+			millihz = p->delivered_millihz;
+		if (!p->ended)
+			unended++;
+	}
+	char size[32], rate[48], procs[48] = "", tail[320] = "";
+	human_size(rf.size, size, sizeof size);
+	/* Delivered rate: samples per CPU-second over all processes when the
+	 * shim counted CPU time, else what the (first) shim measured. */
+	if (cpu_ns)
+		snprintf(rate, sizeof rate, "%.1f Hz", counted / (cpu_ns / 1e9));
+	else if (millihz)
+		snprintf(rate, sizeof rate, "%.1f Hz", millihz / 1000.0);
+	else
+		snprintf(rate, sizeof rate, "an unknown rate");
+	if (rf.nprocs > 1)
+		snprintf(procs, sizeof procs, " from %zu processes", rf.nprocs);
+	if (rf.cut)
+		snprintf(tail, sizeof tail, "; file cut: %s", rf.problem);
+	else if (rf.nprocs == 0)
+		snprintf(tail, sizeof tail, "; the sampler wrote nothing");
+	else if (unended)
+		snprintf(tail, sizeof tail, "; %zu process%s ended without an end record (killed?)",
+		         unended, unended == 1 ? "" : "es");
+	fprintf(stderr, "sprof: %llu samples (%llu lost)%s in %.2f s at %s (%llu Hz requested) -> %s (%s%s)\n",
+	        (unsigned long long)samples, (unsigned long long)lost, procs, secs, rate,
+	        (unsigned long long)hz, shown_path, size, tail);
+	raw_file_free(&rf);
+}
+
+/* ---- the command -------------------------------------------------------- */
+
+enum { OPT_MAX_DEPTH = 256, OPT_ALLOW_UNPROFILED };
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "frequency", required_argument, NULL, 'F' },
+		{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
+		{ "allow-unprofiled", no_argument, NULL, OPT_ALLOW_UNPROFILED },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct run_opts o = { .output = DEFAULT_OUTPUT, .hz = DEFAULT_HZ, .depth = DEFAULT_DEPTH };
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "+:o:F:qhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (!*optarg)
+				return sprof_usage_error("run", "empty output file name");
+			if (!strcmp(optarg, "-"))
+				return sprof_usage_error("run", "the raw file cannot go to stdout (the program's output goes there)");
+			o.output = optarg;
+			break;
+		case 'F':
+			if (!parse_u64(optarg, 1, 10000, &o.hz))
+				return sprof_usage_error("run", "bad frequency '%s' (want 1-10000 Hz)", optarg);
+			break;
+		case OPT_MAX_DEPTH:
+			if (!parse_u64(optarg, 1, 1024, &o.depth))
+				return sprof_usage_error("run", "bad max depth '%s' (want 1-1024)", optarg);
+			break;
+		case OPT_ALLOW_UNPROFILED:
+			o.allow_unprofiled = true;
+			break;
+		case 'q':
+			o.quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("sprof %s\n", PACKAGE_VERSION);
+			return 0;
+		case ':':
+			return sprof_usage_error("run", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			if (optopt)
+				return sprof_usage_error("run", "unknown option '-%c'", optopt);
+			return sprof_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return sprof_usage_error("run", "missing the command to profile");
+	char **cargv = argv + optind;
+
+	int status = 0;
+	char *path = resolve_command(cargv[0], &status);
+	if (!path)
+		return status;
+	char why[320];
+	const char *reason = unprofilable(path, why, sizeof why, 0);
+	if (reason && !o.allow_unprofiled) {
+		sprof_error("%s: cannot profile: %s; not running it (--allow-unprofiled runs it anyway)",
+		            cargv[0], reason);
+		free(path);
+		return EXIT_USAGE;
+	}
+
+	char *abs = NULL, *shim = NULL, **env = NULL;
+	if (reason) {
+		/* run it plain: no preload, no raw file (an old one is kept) */
+		if (!o.quiet)
+			sprof_error("%s: cannot profile: %s; running it unprofiled, no %s written",
+			            cargv[0], reason, o.output);
+	} else {
+		abs = absolute_path(o.output);
+		if (!abs) {
+			sprof_error("%s: %s", o.output, strerror(errno));
+			free(path);
+			return EXIT_DATA;
+		}
+		shim = find_shim();
+		if (!shim) {
+			free(path);
+			free(abs);
+			return EXIT_DATA;
+		}
+		if (strpbrk(shim, ": ")) {
+			/* LD_PRELOAD splits on both */
+			sprof_error("cannot preload %s: its path contains ':' or a space", shim);
+			free(path);
+			free(abs);
+			free(shim);
+			return EXIT_DATA;
+		}
+		if (create_raw(abs) != 0) {
+			free(path);
+			free(abs);
+			free(shim);
+			return EXIT_DATA;
+		}
+		env = child_env(shim, abs, &o);
+		if (!env) {
+			sprof_error("out of memory");
+			free(path);
+			free(abs);
+			free(shim);
+			return EXIT_DATA;
+		}
+	}
+
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int st = spawn(path, cargv, env, &status);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+	if (st >= 0 && !o.quiet && abs)
+		summary(o.output, abs, secs, o.hz);
+	if (st < 0) {
+		/* exec failed: status already set */
+	} else if (WIFEXITED(st)) {
+		status = WEXITSTATUS(st);
+	} else if (WIFSIGNALED(st)) {
+		int sig = WTERMSIG(st);
+		/* The exit status 128+N is all a shell sees, so say what happened
+		 * (shells stay quiet about SIGINT and SIGPIPE; so do we). */
+		if (sig != SIGINT && sig != SIGPIPE) {
+			const char *abbrev = sigabbrev_np(sig);
+			fprintf(stderr, "sprof: %s killed by signal %d (SIG%s)%s\n", cargv[0], sig,
+			        abbrev ? abbrev : "?", WCOREDUMP(st) ? " (core dumped)" : "");
+		}
+		status = 128 + sig;
+	} else {
+		status = 1;
+	}
+	if (env) {
+		/* the five variables we allocated are at the end */
+		size_t n = 0;
+		while (env[n])
+			n++;
+		for (size_t i = n - 5; i < n; i++)
+			free(env[i]);
+		free(env);
+	}
+	free(path);
+	free(abs);
+	free(shim);
+	return status;
+}

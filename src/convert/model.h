@@ -17,6 +17,7 @@ struct model_image {
 	char *code_id;                  /* build-id hex, or NULL */
 	char *debug_id;                 /* Sentry debug id from the build-id, or NULL */
 	uint64_t start, size;
+	uint64_t bias;                  /* load bias: file vaddr = address - bias */
 	bool used;                      /* some stack frame resolves into it */
 };
 
@@ -93,6 +94,10 @@ struct convert_options {
 	const char *title;
 	int width;
 	bool reverse;
+	/* set by cmd-convert.c for every writer */
+	const char *input_name;         /* the raw file as named on the command line */
+	bool all;                       /* --all: models holds every process */
+	const char *output_path;        /* -o FILE, or NULL for stdout */
 };
 
 /* One output format: one file out-NAME.c defines it, formats.c lists it.
@@ -108,6 +113,24 @@ struct output_format {
 
 extern const struct output_format *const output_formats[];   /* NULL-terminated */
 const struct output_format *output_format_find(const char *name);
+
+/* ---- building a model (model.c) ----------------------------------------- */
+struct raw_process;
+struct symbolizer;
+
+struct model_build_options {
+	double start, end;              /* seconds since process start; end < 0: no end */
+	const char *const *in_app_include;   /* function-name or image-path prefixes */
+	size_t nin_app_include;
+	const char *const *in_app_exclude;
+	size_t nin_app_exclude;
+};
+
+/* Builds the model of one process, symbolizing with sym.  cut says the raw
+ * data of the file was cut short.  Returns NULL only when out of memory. */
+struct profile_model *model_build(const struct raw_process *p, bool cut,
+                                  const struct model_build_options *o,
+                                  struct symbolizer *sym);
 
 void model_free(struct profile_model *m);
 

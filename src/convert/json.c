@@ -1,0 +1,184 @@
+/* json.c -- streaming JSON writer (json.h): commas, indentation and string
+ * escaping, written with the unlocked stdio calls since one profile can mean
+ * tens of millions of small writes. */
+#include "config.h"
+#include "convert/json.h"
+
+#include <string.h>
+#include <time.h>
+
+void jw_init(struct jw *w, FILE *f, bool pretty)
+{
+	memset(w, 0, sizeof *w);
+	w->f = f;
+	w->pretty = pretty;
+}
+
+static void indent(struct jw *w)
+{
+	putc_unlocked('\n', w->f);
+	for (int i = 0; i < w->depth; i++)
+		fputs_unlocked("  ", w->f);
+}
+
+/* Before any value or key: the comma and, pretty, the line break. */
+static void pre(struct jw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (w->need_comma)
+		putc_unlocked(',', w->f);
+	if (w->pretty && w->depth > 0)
+		indent(w);
+	w->need_comma = true;
+}
+
+static void open_(struct jw *w, char c)
+{
+	pre(w);
+	putc_unlocked(c, w->f);
+	w->depth++;
+	w->need_comma = false;
+}
+
+static void close_(struct jw *w, char c)
+{
+	w->depth--;
+	if (w->pretty && w->need_comma)
+		indent(w);
+	putc_unlocked(c, w->f);
+	w->need_comma = true;
+	if (w->depth == 0 && w->pretty)
+		putc_unlocked('\n', w->f);
+}
+
+void jw_obj(struct jw *w) { open_(w, '{'); }
+void jw_obj_end(struct jw *w) { close_(w, '}'); }
+void jw_arr(struct jw *w) { open_(w, '['); }
+void jw_arr_end(struct jw *w) { close_(w, ']'); }
+
+static void put_escaped(FILE *f, const char *s)
+{
+	putc_unlocked('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		unsigned char c = *p;
+		if (c == '"' || c == '\\') {
+			putc_unlocked('\\', f);
+			putc_unlocked(c, f);
+		} else if (c < 0x20) {
+			static const char hexd[] = "0123456789abcdef";
+			switch (c) {
+			case '\n': fputs_unlocked("\\n", f); break;
+			case '\t': fputs_unlocked("\\t", f); break;
+			case '\r': fputs_unlocked("\\r", f); break;
+			default:
+				fputs_unlocked("\\u00", f);
+				putc_unlocked(hexd[c >> 4], f);
+				putc_unlocked(hexd[c & 15], f);
+			}
+		} else if (c < 0x80) {
+			putc_unlocked(c, f);
+		} else {
+			/* Pass valid UTF-8 through; replace invalid bytes (names
+			 * come from files we do not trust) with U+FFFD. */
+			int n = c >= 0xf0 && c < 0xf5 ? 3 : c >= 0xe0 ? 2 : c >= 0xc2 && c < 0xe0 ? 1 : -1;
+			int k = 0;
+			if (n > 0)
+				for (k = 1; k <= n && (p[k] & 0xc0) == 0x80; k++)
+					;
+			if (n > 0 && k == n + 1) {
+				fwrite_unlocked(p, 1, (size_t)n + 1, f);
+				p += n;
+			} else {
+				fputs_unlocked("\\ufffd", f);
+			}
+		}
+	}
+	putc_unlocked('"', f);
+}
+
+void jw_key(struct jw *w, const char *k)
+{
+	pre(w);
+	put_escaped(w->f, k);
+	putc_unlocked(':', w->f);
+	if (w->pretty)
+		putc_unlocked(' ', w->f);
+	w->after_key = true;
+}
+
+void jw_str(struct jw *w, const char *s)
+{
+	pre(w);
+	put_escaped(w->f, s);
+}
+
+static void put_u64(FILE *f, uint64_t v)
+{
+	char buf[24], *p = buf + sizeof buf;
+	*--p = 0;
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	fputs_unlocked(p, f);
+}
+
+void jw_u64(struct jw *w, uint64_t v)
+{
+	pre(w);
+	put_u64(w->f, v);
+}
+
+void jw_u64_str(struct jw *w, uint64_t v)
+{
+	pre(w);
+	putc_unlocked('"', w->f);
+	put_u64(w->f, v);
+	putc_unlocked('"', w->f);
+}
+
+void jw_hex_str(struct jw *w, uint64_t v)
+{
+	pre(w);
+	fprintf(w->f, "\"0x%llx\"", (unsigned long long)v);
+}
+
+void jw_bool(struct jw *w, bool v)
+{
+	pre(w);
+	fputs_unlocked(v ? "true" : "false", w->f);
+}
+
+void jw_raw(struct jw *w, const char *text)
+{
+	pre(w);
+	fputs_unlocked(text, w->f);
+}
+
+void jw_unix_seconds(struct jw *w, uint64_t ns)
+{
+	pre(w);
+	put_u64(w->f, ns / 1000000000u);
+	fprintf(w->f, ".%06u", (unsigned)(ns % 1000000000u / 1000u));
+}
+
+void jw_kstr(struct jw *w, const char *k, const char *s)
+{
+	if (!s)
+		return;
+	jw_key(w, k);
+	jw_str(w, s);
+}
+
+void rfc3339(uint64_t unix_ns, char *buf, size_t len)
+{
+	time_t t = (time_t)(unix_ns / 1000000000u);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	char d[24];
+	strftime(d, sizeof d, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06uZ", d, (unsigned)(unix_ns % 1000000000u / 1000u));
+}

@@ -1,0 +1,282 @@
+/* symbolize.c -- address to function/file/line with elfutils libdwfl.
+ *
+ * One Dwfl session per image, reported with dwfl_report_elf at the load bias
+ * recorded at run time: images can reuse each other's addresses over a run
+ * (dlclose then dlopen), which one shared session could not represent.
+ * Debug info is found by the standard libdwfl search (the binary itself,
+ * .gnu_debuglink, build-id under /usr/lib/debug and every --debug-dir, and
+ * debuginfod when elfutils was built with it and DEBUGINFOD_URLS is set).
+ * Without DWARF the ELF symbol tables (.symtab/.dynsym) still give names.
+ *
+ * Demangling: elfutils has no demangler.  We call __cxa_demangle from
+ * libstdc++, which every system with a C++ compiler has, rather than
+ * libiberty's cplus_demangle (libiberty-dev is not installed by default and
+ * is a static archive).  The cost is linking -lstdc++; Rust legacy symbols
+ * then read as "path::to::fn::h<hash>", which is still usable. */
+#include "config.h"
+#include "convert/symbolize.h"
+#include "sprof.h"
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+
+struct sym_img {
+	char *path;
+	uint64_t bias;
+	uint8_t build_id[64];
+	size_t build_id_len;
+	Dwfl *dwfl;                     /* NULL when unusable */
+	Dwfl_Module *mod;
+};
+
+struct symbolizer {
+	char *debuginfo_path;           /* for Dwfl_Callbacks, colon-separated */
+	Dwfl_Callbacks cb;
+	bool quiet;
+	struct sym_img *imgs;
+	size_t nimgs, cap;
+};
+
+struct symbolizer *sym_new(const char *const *debug_dirs, size_t ndebug_dirs, bool quiet)
+{
+	struct symbolizer *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	/* "-": skip the CRC check of .gnu_debuglink files (slow, and the
+	 * build-id check covers mismatches); ".debug" beside the binary;
+	 * /usr/lib/debug; then the user's directories. */
+	size_t len = 64;
+	for (size_t i = 0; i < ndebug_dirs; i++)
+		len += strlen(debug_dirs[i]) + 1;
+	s->debuginfo_path = malloc(len);
+	if (!s->debuginfo_path) {
+		free(s);
+		return NULL;
+	}
+	strcpy(s->debuginfo_path, "-:.debug:/usr/lib/debug");
+	for (size_t i = 0; i < ndebug_dirs; i++) {
+		strcat(s->debuginfo_path, ":");
+		strcat(s->debuginfo_path, debug_dirs[i]);
+	}
+	s->cb.find_elf = dwfl_build_id_find_elf;
+	s->cb.find_debuginfo = dwfl_standard_find_debuginfo;
+	s->cb.section_address = dwfl_offline_section_address;
+	s->cb.debuginfo_path = &s->debuginfo_path;
+	s->quiet = quiet;
+	return s;
+}
+
+void sym_free(struct symbolizer *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nimgs; i++) {
+		if (s->imgs[i].dwfl)
+			dwfl_end(s->imgs[i].dwfl);
+		free(s->imgs[i].path);
+	}
+	free(s->imgs);
+	free(s->debuginfo_path);
+	free(s);
+}
+
+static void open_image(struct symbolizer *s, struct sym_img *im)
+{
+	if (im->path[0] != '/')         /* [vdso], [heap], anonymous: module only */
+		return;
+	int fd = open(im->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (!s->quiet)
+			sprof_error("%s: cannot open (%m); its frames are left unsymbolized", im->path);
+		return;
+	}
+	Dwfl *d = dwfl_begin(&s->cb);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	/* dwfl takes fd over.  add_p_vaddr=true makes base the load bias. */
+	Dwfl_Module *mod = dwfl_report_elf(d, im->path, im->path, fd, im->bias, true);
+	if (!mod) {
+		close(fd);
+		dwfl_end(d);
+		if (!s->quiet)
+			sprof_error("%s: not a usable ELF file (%s); its frames are left unsymbolized",
+			            im->path, dwfl_errmsg(-1));
+		return;
+	}
+	dwfl_report_end(d, NULL, NULL);
+	if (im->build_id_len) {
+		const unsigned char *bits;
+		GElf_Addr vaddr;
+		int n = dwfl_module_build_id(mod, &bits, &vaddr);
+		if (n != (int)im->build_id_len || memcmp(bits, im->build_id, im->build_id_len)) {
+			dwfl_end(d);
+			if (!s->quiet)
+				sprof_error("%s: build-id differs from the one recorded at run time "
+				            "(rebuilt since?); its frames are left unsymbolized", im->path);
+			return;
+		}
+	}
+	im->dwfl = d;
+	im->mod = mod;
+}
+
+int sym_image(struct symbolizer *s, const char *path, uint64_t bias,
+              const uint8_t *build_id, size_t build_id_len)
+{
+	if (build_id_len > sizeof s->imgs[0].build_id)
+		build_id_len = sizeof s->imgs[0].build_id;
+	for (size_t i = 0; i < s->nimgs; i++) {
+		struct sym_img *im = &s->imgs[i];
+		if (im->bias == bias && im->build_id_len == build_id_len &&
+		    !memcmp(im->build_id, build_id, build_id_len) && !strcmp(im->path, path))
+			return im->dwfl ? (int)i : -1;
+	}
+	if (s->nimgs == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 16;
+		struct sym_img *n = realloc(s->imgs, cap * sizeof *n);
+		if (!n)
+			return -1;
+		s->imgs = n;
+		s->cap = cap;
+	}
+	struct sym_img *im = &s->imgs[s->nimgs];
+	memset(im, 0, sizeof *im);
+	im->path = strdup(path);
+	if (!im->path)
+		return -1;
+	im->bias = bias;
+	memcpy(im->build_id, build_id, build_id_len);
+	im->build_id_len = build_id_len;
+	s->nimgs++;
+	open_image(s, im);
+	return im->dwfl ? (int)(s->nimgs - 1) : -1;
+}
+
+char *sym_demangle(const char *name)
+{
+	if (name[0] == '_' && name[1] == 'Z') {
+		int status = -1;
+		char *d = __cxa_demangle(name, NULL, NULL, &status);
+		if (d && status == 0)
+			return d;
+		free(d);
+	}
+	return strdup(name);
+}
+
+static char *xstrdup_or_null(const char *p)
+{
+	return p ? strdup(p) : NULL;
+}
+
+static void set_source(struct sym_frame *f, const char *file, int line)
+{
+	if (file && *file) {
+		f->abs_path = strdup(file);
+		const char *b = strrchr(file, '/');
+		f->filename = strdup(b ? b + 1 : file);
+	}
+	f->lineno = line > 0 ? (uint32_t)line : 0;
+}
+
+/* The function name DWARF gives a subprogram or inlined-call DIE: the
+ * demangled linkage name (qualified, with parameter types) when there is
+ * one, else the plain name.  dwarf_attr_integrate follows abstract_origin and
+ * specification, where inlined and member functions keep their names. */
+static char *die_function(Dwarf_Die *die)
+{
+	Dwarf_Attribute a;
+	const char *ln = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &a));
+	if (!ln)
+		ln = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &a));
+	if (ln)
+		return sym_demangle(ln);
+	return xstrdup_or_null(dwarf_diename(die));
+}
+
+size_t sym_lookup(struct symbolizer *s, int img, uint64_t pc, bool is_return,
+                  struct sym_frame *out, size_t max)
+{
+	if (img < 0 || (size_t)img >= s->nimgs || !s->imgs[img].mod || max == 0)
+		return 0;
+	Dwfl_Module *mod = s->imgs[img].mod;
+	GElf_Addr a = is_return && pc > 0 ? pc - 1 : pc;
+	size_t n = 0;
+
+	/* The symbol table name: the real function's full (mangled) name, which
+	 * DWARF lacks for some C++ functions; also the only name without DWARF. */
+	GElf_Off off;
+	GElf_Sym sym;
+	const char *symname = dwfl_module_addrinfo(mod, a, &off, &sym, NULL, NULL, NULL);
+
+	GElf_Addr bias;
+	Dwarf_Die *cu = dwfl_module_addrdie(mod, a, &bias);
+	Dwarf_Die *scopes = NULL;
+	int nscopes = cu ? dwarf_getscopes(cu, a - bias, &scopes) : 0;
+	if (nscopes > 0) {
+		const char *file = NULL;
+		int line = 0;
+		Dwfl_Line *l = dwfl_module_getsrc(mod, a);
+		if (l)
+			file = dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL);
+		Dwarf_Files *files = NULL;
+		size_t nfiles = 0;
+		for (int i = 0; i < nscopes && n < max; i++) {
+			int tag = dwarf_tag(&scopes[i]);
+			if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
+				continue;
+			struct sym_frame *f = &out[n++];
+			memset(f, 0, sizeof *f);
+			f->inlined = tag == DW_TAG_inlined_subroutine;
+			if (!f->inlined && symname)
+				f->function = sym_demangle(symname);
+			else
+				f->function = die_function(&scopes[i]);
+			set_source(f, file, line);
+			if (!f->inlined)
+				break;
+			/* The caller's position is where this call was inlined. */
+			Dwarf_Attribute at;
+			Dwarf_Word cf = 0, cl = 0;
+			file = NULL;
+			line = 0;
+			if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &at), &cf) == 0) {
+				if (!files)
+					dwarf_getsrcfiles(cu, &files, &nfiles);
+				if (files && cf < nfiles)
+					file = dwarf_filesrc(files, cf, NULL, NULL);
+			}
+			if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &at), &cl) == 0)
+				line = (int)cl;
+		}
+		free(scopes);
+		if (n > 0 && out[n - 1].inlined && n < max && symname) {
+			/* The scopes ended inside inlined calls only (no enclosing
+			 * subprogram DIE, e.g. a partial unit): close the chain with
+			 * the symbol. */
+			struct sym_frame *f = &out[n++];
+			memset(f, 0, sizeof *f);
+			f->function = sym_demangle(symname);
+		}
+	}
+	if (n == 0 && symname) {
+		struct sym_frame *f = &out[n++];
+		memset(f, 0, sizeof *f);
+		f->function = sym_demangle(symname);
+		Dwfl_Line *l = dwfl_module_getsrc(mod, a);
+		int line = 0;
+		const char *file = l ? dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL) : NULL;
+		set_source(f, file, line);
+	}
+	return n;
+}

@@ -1,0 +1,179 @@
+/* registry.c -- the table of sampled threads.  A thread gets a slot when it
+ * is created through pthread_create (it registers itself before running user
+ * code), when it is the main thread, or when the sampler's periodic scan of
+ * /proc/self/task finds it (threads made with raw clone(), or before the
+ * shim started).  Each slot owns a preallocated ring the signal handler
+ * fills without allocating.  Slots of vanished threads are recycled by the
+ * writer once drained, rings and all, so short-lived threads cost nothing
+ * lasting. */
+#include "config.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "raw/format.h"
+#include "shim/shim.h"
+
+struct slot shim_slots[SHIM_MAX_SLOTS];
+_Atomic uint32_t shim_slots_hwm;
+_Atomic uint64_t shim_cpu_total_ns;
+size_t shim_ring_words;
+
+/* Serialises registrations only (never taken by the handler, sampler polls
+ * or writer drains): it keeps a tid from being registered twice when a new
+ * thread registers itself while the sampler's scan finds it. */
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void shim_read_comm(pid_t tid, char name[SHIM_NAME_LEN])
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/task/%d/comm", (int)tid);
+	name[0] = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, name, SHIM_NAME_LEN - 1);
+	close(fd);
+	if (n <= 0)
+		n = 0;
+	name[n] = 0;
+	char *nl = strchr(name, '\n');
+	if (nl)
+		*nl = 0;
+}
+
+/* Ring size: room for ~0.25 s of samples at the requested rate and typical
+ * depths (the writer drains every 50-200 ms), and always for several
+ * entries of the largest size. */
+static size_t ring_words_for_config(void)
+{
+	size_t entry = RING_HDR_WORDS + (shim_cfg.max_depth < 48 ? shim_cfg.max_depth : 48);
+	size_t words = (size_t)shim_cfg.hz / 4 * entry;
+	size_t biggest = RING_HDR_WORDS + shim_cfg.max_depth + SHIM_SKIP_MAX + 1;
+	if (words < 8 * biggest)
+		words = 8 * biggest;
+	if (words < 8192)
+		words = 8192;   /* 64 KiB */
+	size_t page = (size_t)sysconf(_SC_PAGESIZE) / sizeof(uint64_t);
+	return (words + page - 1) / page * page;
+}
+
+static bool tid_known(pid_t tid)
+{
+	uint32_t hwm = atomic_load(&shim_slots_hwm);
+	for (uint32_t i = 0; i < hwm; i++) {
+		int st = atomic_load(&shim_slots[i].state);
+		if ((st == SLOT_LIVE || st == SLOT_CLAIMED) && shim_slots[i].tid == tid)
+			return true;
+	}
+	return false;
+}
+
+static struct slot *claim_slot(void)
+{
+	for (uint32_t i = 0; i < SHIM_MAX_SLOTS; i++) {
+		int expect = SLOT_FREE;
+		if (atomic_compare_exchange_strong(&shim_slots[i].state, &expect, SLOT_CLAIMED)) {
+			uint32_t hwm = atomic_load(&shim_slots_hwm);
+			while (hwm < i + 1 &&
+			       !atomic_compare_exchange_weak(&shim_slots_hwm, &hwm, i + 1))
+				;
+			return &shim_slots[i];
+		}
+	}
+	return NULL;
+}
+
+struct slot *shim_register(pid_t tid)
+{
+	if (!shim_ring_words)
+		shim_ring_words = ring_words_for_config();
+	pthread_mutex_lock(&reg_lock);
+	struct slot *s = NULL;
+	if (tid_known(tid) || !(s = claim_slot()))
+		goto out;
+	if (!s->ring) {
+		void *m = mmap(NULL, shim_ring_words * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED) {
+			atomic_store(&s->state, SLOT_FREE);
+			s = NULL;
+			goto out;
+		}
+		s->ring = m;
+		s->ring_words = shim_ring_words;
+	}
+	bool gone;
+	s->tid = tid;
+	s->clock = (clockid_t)((~(unsigned)tid << 3) | 6);
+	s->reg_ns = shim_now_ns();
+	s->last_cpu_ns = shim_tid_cpu_ns(tid, &gone);
+	s->debt_ns = 0;
+	s->idle_polls = 0;
+	s->sent_ns = 0;
+	atomic_store(&s->sent, 0);
+	atomic_store(&s->handled, 0);
+	atomic_store(&s->head, 0);
+	atomic_store(&s->tail, 0);
+	atomic_store(&s->lost_full, 0);
+	atomic_store(&s->lost_other, 0);
+	atomic_store(&s->cpu_ns, 0);
+	s->name_emitted = false;
+	s->name_check_cpu = 0;
+	shim_read_comm(tid, s->name);
+	atomic_fetch_add(&s->gen, 1);
+	if (gone) {
+		atomic_store(&s->state, SLOT_FREE);
+		s = NULL;
+		goto out;
+	}
+	atomic_store(&s->state, SLOT_LIVE);
+out:
+	pthread_mutex_unlock(&reg_lock);
+	return s;
+}
+
+/* getdents64 into a static buffer rather than opendir(): the scan runs in the
+ * sampler thread every ~50 ms and has no business in the program's heap. */
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+int shim_scan_tasks(void)
+{
+	static char buf[16384] __attribute__((aligned(8)));
+	int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	pid_t sampler = atomic_load(&shim_sampler_tid), writer = atomic_load(&shim_writer_tid);
+	int others = 0;
+	for (;;) {
+		long n = syscall(SYS_getdents64, fd, buf, sizeof buf);
+		if (n <= 0)
+			break;
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
+			off += d->d_reclen;
+			if (d->d_name[0] < '0' || d->d_name[0] > '9')
+				continue;
+			pid_t tid = (pid_t)atoi(d->d_name);
+			if (tid == sampler || tid == writer)
+				continue;
+			others++;
+			if (!tid_known(tid))
+				shim_register(tid);
+		}
+	}
+	close(fd);
+	return others;
+}

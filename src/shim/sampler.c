@@ -1,0 +1,223 @@
+/* sampler.c -- the "sprof-sampler" thread: decides when each thread is due a
+ * sample and signals it.
+ *
+ * POSIX CPU-time timers (setitimer, timer_create on CPU clocks) only fire on
+ * the scheduler tick (250 Hz here), so a 1 kHz request would get 250 Hz.
+ * Instead this thread sleeps on CLOCK_MONOTONIC (high resolution, timer
+ * slack 1 ns) at the sampling period, reads every registered thread's CPU
+ * clock, adds what the thread used to its "debt", and when the debt reaches
+ * one period sends that thread SIGPROF and pays one period.  Samples are so
+ * proportional to CPU time, at any rate up to 10 kHz.  A thread is only
+ * signalled right after a poll that saw it use CPU: a thread blocked in a
+ * system call is not interrupted (some calls, like epoll_wait, return EINTR
+ * even with SA_RESTART), its debt waits until it runs again.
+ *
+ * The thread blocks all signals and is never sampled itself. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "shim/shim.h"
+
+#define SCAN_NS 50000000u               /* /proc/self/task rescan period */
+#define MAX_TICK_NS 50000000u           /* wake at least this often */
+#define PENDING_TIMEOUT_NS 100000000u   /* a signal not handled by then is lost */
+
+static _Atomic int sampler_stop;
+static pthread_t sampler_thread, writer_thread;
+static bool sampler_started, writer_started;
+
+void shim_futex_wait_until(_Atomic int *w, int val, uint64_t abs_ns)
+{
+	struct timespec ts = { (time_t)(abs_ns / 1000000000u), (long)(abs_ns % 1000000000u) };
+	/* FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline, so the
+	 * ticks do not drift */
+	syscall(SYS_futex, w, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, val, &ts, NULL,
+		FUTEX_BITSET_MATCH_ANY);
+}
+
+void shim_futex_wake(_Atomic int *w)
+{
+	syscall(SYS_futex, w, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX, NULL, NULL, 0);
+}
+
+static void send_sample_signal(struct slot *s, uint32_t idx, uid_t uid)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	si.si_signo = SIGPROF;
+	si.si_code = SI_QUEUE;
+	si.si_pid = shim_pid;
+	si.si_uid = uid;
+	si.si_value.sival_ptr = (void *)(uintptr_t)shim_sigval(idx, atomic_load(&s->gen));
+	if (syscall(SYS_rt_tgsigqueueinfo, shim_pid, s->tid, SIGPROF, &si) != 0) {
+		if (errno == ESRCH)
+			atomic_store(&s->state, SLOT_DEAD);
+		return;
+	}
+	atomic_fetch_add(&s->sent, 1);
+}
+
+/* One poll of every live thread; returns true when some thread is still
+ * owed a sample (the next tick then comes sooner to catch up). */
+static bool poll_threads(uint64_t now, uint32_t tickno, uid_t uid)
+{
+	uint64_t period = shim_cfg.period_ns;
+	bool behind = false;
+	uint32_t hwm = atomic_load(&shim_slots_hwm);
+	for (uint32_t i = 0; i < hwm; i++) {
+		struct slot *s = &shim_slots[i];
+		if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_LIVE)
+			continue;
+		/* Threads idle for a while are polled every 8th tick: their
+		 * debt is exact anyway, only the sample comes a little later. */
+		if (s->idle_polls > 16 && ((tickno + i) & 7) != 0)
+			continue;
+		struct timespec ts;
+		if (clock_gettime(s->clock, &ts) != 0) {
+			atomic_store(&s->state, SLOT_DEAD);
+			continue;
+		}
+		uint64_t cpu = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		uint64_t delta = cpu > s->last_cpu_ns ? cpu - s->last_cpu_ns : 0;
+		s->last_cpu_ns = cpu;
+		if (delta == 0) {
+			s->idle_polls++;
+			continue;
+		}
+		s->idle_polls = 0;
+		atomic_fetch_add_explicit(&shim_cpu_total_ns, delta, memory_order_relaxed);
+		atomic_fetch_add_explicit(&s->cpu_ns, delta, memory_order_relaxed);
+		s->debt_ns += (int64_t)delta;
+		/* A long stall of this thread must not turn into a burst. */
+		if (s->debt_ns > (int64_t)(8 * period))
+			s->debt_ns = (int64_t)(8 * period);
+		if (s->debt_ns < (int64_t)period)
+			continue;
+		uint32_t sent = atomic_load(&s->sent), handled = atomic_load(&s->handled);
+		if (sent != handled) {
+			/* still pending: a second SIGPROF would merge with it */
+			if (now - s->sent_ns < PENDING_TIMEOUT_NS) {
+				behind = true;
+				continue;
+			}
+			atomic_store(&s->sent, handled);
+		}
+		s->sent_ns = now;
+		s->debt_ns -= (int64_t)period;
+		send_sample_signal(s, i, uid);
+		if (s->debt_ns >= (int64_t)period)
+			behind = true;
+	}
+	return behind;
+}
+
+/* True when the main thread called pthread_exit and has finished: glibc would
+ * now end the process with exit(0) from the last thread, but our two threads
+ * keep its thread count up, so we do it. */
+static bool main_thread_gone(void)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)shim_pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = 0;
+	char *p = strrchr(buf, ')');
+	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
+void *shim_sampler_main(void *arg)
+{
+	(void)arg;
+	atomic_store(&shim_sampler_tid, shim_gettid());
+	prctl(PR_SET_NAME, "sprof-sampler", 0, 0, 0);
+	prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0);
+	/* The first scan must not mistake the writer for a program thread. */
+	for (int i = 0; i < 1000 && !atomic_load(&shim_writer_tid); i++) {
+		struct timespec ts = { 0, 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	uid_t uid = getuid();
+	uint64_t period = shim_cfg.period_ns;
+	uint64_t tick = period < MAX_TICK_NS ? period : MAX_TICK_NS;
+	uint64_t next = shim_now_ns(), next_scan = 0;
+	uint32_t tickno = 0;
+	while (!atomic_load(&sampler_stop)) {
+		uint64_t now = shim_now_ns();
+		if (now >= next_scan) {
+			int others = shim_scan_tasks();
+			next_scan = now + SCAN_NS;
+			if (atomic_load(&shim_main_exited) && others <= 1 && main_thread_gone())
+				exit(0);
+		}
+		bool behind = poll_threads(now, tickno++, uid);
+		uint64_t step = behind ? tick / 2 : tick;
+		next += step;
+		if (next + tick < now)
+			next = now + step;      /* we were stalled: do not race to catch up */
+		shim_futex_wait_until(&sampler_stop, 0, next);
+	}
+	return NULL;
+}
+
+int shim_start_threads(void)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	/* created with every signal blocked, which they inherit */
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int err = shim_real_pthread_create(&writer_thread, NULL, shim_writer_main, NULL);
+	if (!err) {
+		writer_started = true;
+		err = shim_real_pthread_create(&sampler_thread, NULL, shim_sampler_main, NULL);
+		if (!err)
+			sampler_started = true;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err && writer_started) {
+		shim_stop_writer(-1);
+		writer_started = false;
+	}
+	return err ? -1 : 0;
+}
+
+void shim_stop_sampler(void)
+{
+	if (!sampler_started)
+		return;
+	sampler_started = false;
+	atomic_store(&sampler_stop, 1);
+	shim_futex_wake(&sampler_stop);
+	if (!pthread_equal(pthread_self(), sampler_thread))
+		pthread_join(sampler_thread, NULL);
+}
+
+/* Called by the writer when asked to stop, so both live in one place. */
+SHIM_HIDDEN bool shim_writer_thread_is_self(void);
+bool shim_writer_thread_is_self(void)
+{
+	return writer_started && pthread_equal(pthread_self(), writer_thread);
+}
+
+SHIM_HIDDEN void shim_join_writer(void);
+void shim_join_writer(void)
+{
+	if (writer_started && !pthread_equal(pthread_self(), writer_thread)) {
+		writer_started = false;
+		pthread_join(writer_thread, NULL);
+	}
+}

@@ -1,0 +1,136 @@
+/* shim.h -- what the parts of libsprof.so share: the settings read from the
+ * environment, the thread registry (one slot per sampled thread, each with
+ * its own sample ring), and the entry points of the sampler thread, the
+ * writer thread and the SIGPROF handler.
+ *
+ * Ownership of slot fields, so that no lock is needed on the hot paths:
+ *   - registration (registry.c, under reg_lock) fills a FREE slot and
+ *     publishes it LIVE;
+ *   - the sampler thread owns the CPU accounting fields and is the only one
+ *     that turns a LIVE slot DEAD (its thread vanished);
+ *   - the signal handler is the single producer of the slot's ring;
+ *   - the writer thread is the single consumer, and turns a DEAD slot FREE
+ *     once the ring is empty and no handler is inside it. */
+#ifndef SPROF_SHIM_H
+#define SPROF_SHIM_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+/* Visibility: only the interposed libc functions are exported. */
+#define SHIM_HIDDEN __attribute__((visibility("hidden")))
+
+#define SHIM_MAX_SLOTS 4096             /* threads sampled at once */
+#define SHIM_SKIP_MAX 16                /* handler frames that may precede the
+					 * interrupted one in a backtrace */
+#define SHIM_NAME_LEN 16                /* TASK_COMM_LEN */
+
+enum slot_state { SLOT_FREE = 0, SLOT_CLAIMED, SLOT_LIVE, SLOT_DEAD };
+
+/* One ring entry, followed by depth pcs (leaf first).  Sizes are in 64-bit
+ * words; a header with words == 0 marks "wrap to the start of the ring". */
+struct ring_entry {
+	uint64_t t_ns;                  /* CLOCK_MONOTONIC */
+	uint32_t words;                 /* header + pcs, in words */
+	uint16_t depth;
+	uint16_t state;                 /* RAW_STATE_* */
+};
+#define RING_HDR_WORDS (sizeof(struct ring_entry) / sizeof(uint64_t))
+
+struct slot {
+	_Atomic int state;              /* enum slot_state */
+	_Atomic uint32_t gen;           /* bumped at each registration */
+	_Atomic int in_handler;         /* handlers currently writing the ring */
+	pid_t tid;
+	clockid_t clock;                /* the thread's CPU-time clock */
+	uint64_t reg_ns;                /* CLOCK_MONOTONIC at registration */
+	char name[SHIM_NAME_LEN];       /* comm at registration */
+
+	/* sampler-owned */
+	uint64_t last_cpu_ns;           /* thread CPU clock at the last poll */
+	int64_t debt_ns;                /* CPU time not yet paid for by a sample */
+	uint32_t idle_polls;            /* consecutive polls without CPU use */
+	uint64_t sent_ns;               /* when the pending signal was sent */
+	_Atomic uint32_t sent;          /* signals sent (sampler) */
+	_Atomic uint32_t handled;       /* signals seen by the handler */
+
+	/* the ring: mapped once per slot and kept across reuse of the slot */
+	uint64_t *ring;
+	size_t ring_words;
+	_Atomic uint64_t head __attribute__((aligned(64)));     /* producer */
+	_Atomic uint64_t tail __attribute__((aligned(64)));     /* consumer */
+	_Atomic uint64_t lost_full, lost_other;
+
+	/* writer-owned */
+	bool name_emitted;
+	char emitted_name[SHIM_NAME_LEN];
+	uint64_t name_check_cpu;        /* cpu_ns at the last rename check */
+	_Atomic uint64_t cpu_ns;        /* CPU time accounted while registered */
+};
+
+struct shim_config {
+	char output[4096];
+	uint32_t hz;
+	uint32_t max_depth;
+	uint64_t period_ns;
+};
+
+/* ---- globals (init.c) --------------------------------------------------- */
+SHIM_HIDDEN extern struct shim_config shim_cfg;
+SHIM_HIDDEN extern _Atomic int shim_active;     /* sampling running */
+SHIM_HIDDEN extern uint64_t shim_mono_start_ns, shim_wall_start_ns;
+SHIM_HIDDEN extern pid_t shim_pid;
+SHIM_HIDDEN extern _Atomic pid_t shim_sampler_tid, shim_writer_tid;
+SHIM_HIDDEN extern _Atomic int shim_main_exited;  /* main called pthread_exit */
+SHIM_HIDDEN extern int shim_exit_status;
+
+/* Real libc functions, looked up with dlsym(RTLD_NEXT). */
+SHIM_HIDDEN extern int (*shim_real_pthread_create)(pthread_t *, const pthread_attr_t *,
+						   void *(*)(void *), void *);
+
+SHIM_HIDDEN uint64_t shim_now_ns(void);         /* CLOCK_MONOTONIC */
+SHIM_HIDDEN uint64_t shim_tid_cpu_ns(pid_t tid, bool *gone);
+SHIM_HIDDEN pid_t shim_gettid(void);
+
+/* ---- registry.c --------------------------------------------------------- */
+SHIM_HIDDEN extern struct slot shim_slots[SHIM_MAX_SLOTS];
+SHIM_HIDDEN extern _Atomic uint32_t shim_slots_hwm;     /* slots in use < hwm */
+SHIM_HIDDEN extern _Atomic uint64_t shim_cpu_total_ns;  /* all threads, ever */
+SHIM_HIDDEN extern size_t shim_ring_words;
+/* Registers tid (the caller itself when self is true).  Returns the slot or
+ * NULL (registry full, out of memory, already registered). */
+SHIM_HIDDEN struct slot *shim_register(pid_t tid);
+/* Registers threads listed in /proc/self/task that are not yet known.
+ * Returns how many tasks other than the shim's own threads exist. */
+SHIM_HIDDEN int shim_scan_tasks(void);
+SHIM_HIDDEN void shim_read_comm(pid_t tid, char name[SHIM_NAME_LEN]);
+
+/* ---- handler.c ---------------------------------------------------------- */
+#define SHIM_SIGVAL_MAGIC 0x5350u       /* "SP": marks our own signals */
+SHIM_HIDDEN int shim_install_handler(void);
+SHIM_HIDDEN void shim_restore_handler(void);
+/* si_value payload for a signal aimed at slot s */
+static inline uint64_t shim_sigval(uint32_t idx, uint32_t gen)
+{
+	return ((uint64_t)SHIM_SIGVAL_MAGIC << 48) | ((uint64_t)(gen & 0xffffffu) << 24) | idx;
+}
+
+/* ---- sampler.c / writer.c ----------------------------------------------- */
+SHIM_HIDDEN int shim_start_threads(void);
+SHIM_HIDDEN void shim_stop_sampler(void);
+SHIM_HIDDEN void shim_stop_writer(int status);  /* final block + REC_END */
+SHIM_HIDDEN void *shim_writer_main(void *);
+SHIM_HIDDEN void *shim_sampler_main(void *);
+SHIM_HIDDEN void shim_writer_wake(void);
+SHIM_HIDDEN extern _Atomic int shim_images_changed;   /* dlclose seen */
+
+/* futex helpers: sleep until *w != val or the CLOCK_MONOTONIC deadline */
+SHIM_HIDDEN void shim_futex_wait_until(_Atomic int *w, int val, uint64_t abs_ns);
+SHIM_HIDDEN void shim_futex_wake(_Atomic int *w);
+
+#endif

@@ -1,0 +1,426 @@
+/* writer.c -- the "sprof-writer" thread: drains every thread's ring, turns
+ * stacks into ids, and about once a second writes one compressed block to
+ * the raw file with a single write(2), so a kill -9 loses at most a second.
+ * At exit it writes the final block with REC_END.
+ *
+ * A block holds, in this order: REC_PROCESS and the images (first block
+ * only), image and thread changes, the new stacks, one REC_SAMPLES with the
+ * block's samples sorted by time (small µs deltas compress well), REC_STATS,
+ * REC_RATE and, last, REC_END. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "raw/format.h"
+#include "shim/buf.h"
+#include "shim/images.h"
+#include "shim/shim.h"
+#include "shim/stacks.h"
+
+#define BLOCK_NS 1000000000u            /* a block at least this often */
+#define ZLIB_LEVEL 6                    /* a block a second: cheap at any level */
+#define KEEP_RINGS 64                   /* slots below this keep their ring */
+
+struct sample {
+	uint64_t t_ns;
+	uint32_t tid;
+	uint32_t stack;
+	uint8_t state;
+};
+
+static int out_fd = -1;
+static dev_t out_dev;
+static ino_t out_ino;
+
+static _Atomic int writer_cmd;          /* 0 run, 1 stop */
+static int final_status;
+static uint32_t seq;
+static struct buf meta, stacks_rec;     /* pending records for the next block */
+static struct sample *samples;
+static size_t nsamples, samples_cap;
+static uint64_t stored_total, retired_lost_full, retired_lost_other, lost_oom;
+static uint64_t last_check_us;
+
+int shim_writer_open(void);
+void shim_writer_atfork_child(void);
+SHIM_HIDDEN bool shim_writer_thread_is_self(void);
+SHIM_HIDDEN void shim_join_writer(void);
+
+int shim_writer_open(void)
+{
+	out_fd = open(shim_cfg.output, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (out_fd < 0)
+		return -1;
+	struct stat st;
+	if (fstat(out_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(out_fd);
+		out_fd = -1;
+		return -1;
+	}
+	out_dev = st.st_dev;
+	out_ino = st.st_ino;
+	return 0;
+}
+
+void shim_writer_atfork_child(void)
+{
+	/* the parent's buffers are the parent's to write */
+	if (out_fd >= 0)
+		close(out_fd);
+	out_fd = -1;
+}
+
+/* Some programs close every descriptor they did not open (daemons, shells);
+ * make sure the fd is still our file before writing, else reopen by name. */
+static bool fd_still_ours(void)
+{
+	struct stat st;
+	if (out_fd >= 0 && fstat(out_fd, &st) == 0 && st.st_dev == out_dev && st.st_ino == out_ino)
+		return true;
+	int fd = open(shim_cfg.output, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) != 0 || st.st_dev != out_dev || st.st_ino != out_ino) {
+		close(fd);
+		return false;
+	}
+	out_fd = fd;            /* the old number is not ours any more: leave it */
+	return true;
+}
+
+static uint64_t to_us(uint64_t mono_ns)
+{
+	return mono_ns > shim_mono_start_ns ? (mono_ns - shim_mono_start_ns) / 1000 : 0;
+}
+
+static void put_file_str(struct buf *b, const char *path, bool nul_list, uint64_t *count)
+{
+	char tmp[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, tmp, sizeof tmp) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		n = 0;
+	if (!nul_list) {
+		buf_str(b, tmp, (size_t)n);
+		return;
+	}
+	uint64_t argc = 0;
+	for (ssize_t i = 0; i < n; i++)
+		if (tmp[i] == 0)
+			argc++;
+	if (n > 0 && tmp[n - 1] != 0)
+		argc++;
+	buf_varint(b, argc);
+	for (ssize_t i = 0; i < n;) {
+		size_t len = strnlen(tmp + i, (size_t)(n - i));
+		buf_str(b, tmp + i, len);
+		i += (ssize_t)len + 1;
+	}
+	if (count)
+		*count = argc;
+}
+
+static void emit_process(struct buf *out)
+{
+	struct buf b = { 0 };
+	struct utsname u;
+	if (uname(&u) != 0)
+		memset(&u, 0, sizeof u);
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	exe[n > 0 ? n : 0] = 0;
+	static const char mech[] = "cpu-clock-poll+sigqueue";
+	buf_varint(&b, (uint64_t)shim_pid);
+	buf_varint(&b, (uint64_t)getppid());
+	buf_varint(&b, shim_wall_start_ns);
+	buf_varint(&b, shim_mono_start_ns);
+	buf_varint(&b, shim_cfg.hz);
+	buf_varint(&b, RAW_MODE_CPU);
+	buf_varint(&b, shim_cfg.max_depth);
+	buf_str(&b, mech, sizeof mech - 1);
+	buf_str(&b, exe, strlen(exe));
+	buf_str(&b, u.machine, strlen(u.machine));
+	buf_str(&b, u.sysname, strlen(u.sysname));
+	buf_str(&b, u.release, strlen(u.release));
+	put_file_str(&b, "/proc/self/cmdline", true, NULL);
+	buf_record(out, REC_PROCESS, &b);
+	buf_free(&b);
+}
+
+static void emit_thread(pid_t tid, uint64_t t_us, const char *name)
+{
+	struct buf b = { 0 };
+	buf_varint(&b, (uint64_t)tid);
+	buf_varint(&b, t_us);
+	buf_str(&b, name, strlen(name));
+	buf_record(&meta, REC_THREAD, &b);
+	buf_free(&b);
+}
+
+static void add_sample(uint64_t t_ns, uint32_t tid, const uint64_t *pcs, uint32_t depth,
+		       uint8_t state)
+{
+	bool added;
+	int64_t id = stacks_intern(pcs, depth, &added);
+	if (id < 0) {
+		lost_oom++;
+		return;
+	}
+	if (added) {
+		struct buf b = { 0 };
+		buf_varint(&b, (uint64_t)id);
+		buf_varint(&b, depth);
+		if (depth) {
+			buf_varint(&b, pcs[0]);
+			for (uint32_t i = 1; i < depth; i++)
+				buf_varint(&b, raw_zigzag((int64_t)(pcs[i] - pcs[i - 1])));
+		}
+		buf_record(&stacks_rec, REC_STACK, &b);
+		buf_free(&b);
+	}
+	if (nsamples == samples_cap) {
+		size_t cap = samples_cap ? samples_cap * 2 : 4096;
+		struct sample *ns = realloc(samples, cap * sizeof *ns);
+		if (!ns) {
+			lost_oom++;
+			return;
+		}
+		samples = ns;
+		samples_cap = cap;
+	}
+	samples[nsamples++] = (struct sample){ t_ns, tid, (uint32_t)id, state };
+}
+
+static void drain_ring(struct slot *s)
+{
+	uint64_t head = atomic_load_explicit(&s->head, memory_order_acquire);
+	uint64_t tail = atomic_load_explicit(&s->tail, memory_order_relaxed);
+	size_t cap = s->ring_words;
+	while (tail < head) {
+		size_t idx = tail % cap;
+		const struct ring_entry *e = (const struct ring_entry *)&s->ring[idx];
+		if (e->words == 0) {
+			tail += cap - idx;      /* wrap marker */
+			continue;
+		}
+		add_sample(e->t_ns, (uint32_t)s->tid, &s->ring[idx + RING_HDR_WORDS], e->depth,
+			   (uint8_t)e->state);
+		tail += e->words;
+	}
+	atomic_store_explicit(&s->tail, tail, memory_order_release);
+}
+
+static void drain_all(void)
+{
+	uint64_t now = shim_now_ns();
+	images_update(&meta, last_check_us, to_us(now));
+	last_check_us = to_us(now);
+	uint32_t hwm = atomic_load(&shim_slots_hwm);
+	for (uint32_t i = 0; i < hwm; i++) {
+		struct slot *s = &shim_slots[i];
+		int st = atomic_load(&s->state);
+		if (st != SLOT_LIVE && st != SLOT_DEAD)
+			continue;
+		if (!s->name_emitted) {
+			emit_thread(s->tid, to_us(s->reg_ns), s->name);
+			memcpy(s->emitted_name, s->name, sizeof s->name);
+			s->name_emitted = true;
+		}
+		drain_ring(s);
+		if (st != SLOT_DEAD || atomic_load(&s->in_handler) != 0)
+			continue;
+		/* DEAD and no handler inside: nothing more can arrive */
+		drain_ring(s);
+		retired_lost_full += atomic_load(&s->lost_full);
+		retired_lost_other += atomic_load(&s->lost_other);
+		if (i >= KEEP_RINGS && s->ring) {
+			munmap(s->ring, s->ring_words * sizeof(uint64_t));
+			s->ring = NULL;
+		} else if (s->ring) {
+			/* give back the pages a busy thread touched */
+			madvise(s->ring, s->ring_words * sizeof(uint64_t), MADV_DONTNEED);
+		}
+		atomic_store(&s->state, SLOT_FREE);
+	}
+}
+
+/* Threads rename themselves (pthread_setname_np) after they start; only a
+ * thread that ran since the last look can have done so to itself. */
+static void check_renames(void)
+{
+	uint64_t now_us = to_us(shim_now_ns());
+	uint32_t hwm = atomic_load(&shim_slots_hwm);
+	for (uint32_t i = 0; i < hwm; i++) {
+		struct slot *s = &shim_slots[i];
+		if (atomic_load(&s->state) != SLOT_LIVE || !s->name_emitted)
+			continue;
+		uint64_t cpu = atomic_load(&s->cpu_ns);
+		if (cpu == s->name_check_cpu)
+			continue;
+		s->name_check_cpu = cpu;
+		char name[SHIM_NAME_LEN];
+		shim_read_comm(s->tid, name);
+		if (name[0] && strcmp(name, s->emitted_name) != 0) {
+			emit_thread(s->tid, now_us, name);
+			memcpy(s->emitted_name, name, sizeof name);
+		}
+	}
+}
+
+static int cmp_sample(const void *a, const void *b)
+{
+	const struct sample *x = a, *y = b;
+	return x->t_ns < y->t_ns ? -1 : x->t_ns > y->t_ns;
+}
+
+static void write_block(bool first, bool end)
+{
+	uint64_t now = shim_now_ns();
+	struct buf pay = { 0 }, b = { 0 };
+	if (first)
+		emit_process(&pay);
+	buf_bytes(&pay, meta.p, meta.len);
+	buf_bytes(&pay, stacks_rec.p, stacks_rec.len);
+	if (nsamples) {
+		qsort(samples, nsamples, sizeof *samples, cmp_sample);
+		buf_varint(&b, nsamples);
+		uint64_t prev = 0;
+		for (size_t i = 0; i < nsamples; i++) {
+			uint64_t t = to_us(samples[i].t_ns);
+			buf_varint(&b, samples[i].tid);
+			buf_varint(&b, t - prev);
+			buf_varint(&b, samples[i].stack);
+			buf_varint(&b, samples[i].state);
+			prev = t;
+		}
+		buf_record(&pay, REC_SAMPLES, &b);
+		buf_free(&b);
+	}
+	uint64_t lost_full = retired_lost_full, lost_other = retired_lost_other + lost_oom;
+	uint32_t hwm = atomic_load(&shim_slots_hwm);
+	for (uint32_t i = 0; i < hwm; i++) {
+		int st = atomic_load(&shim_slots[i].state);
+		if (st == SLOT_LIVE || st == SLOT_DEAD) {
+			lost_full += atomic_load(&shim_slots[i].lost_full);
+			lost_other += atomic_load(&shim_slots[i].lost_other);
+		}
+	}
+	uint64_t stored = stored_total + nsamples;
+	uint64_t cpu = atomic_load(&shim_cpu_total_ns);
+	buf_varint(&b, stored);
+	buf_varint(&b, lost_full);
+	buf_varint(&b, lost_other);
+	buf_varint(&b, cpu);
+	buf_varint(&b, to_us(now));
+	buf_record(&pay, REC_STATS, &b);
+	buf_free(&b);
+	buf_varint(&b, cpu ? (uint64_t)((unsigned __int128)stored * 1000000000000u / cpu) : 0);
+	buf_varint(&b, to_us(now));
+	buf_record(&pay, REC_RATE, &b);
+	buf_free(&b);
+	if (end) {
+		buf_varint(&b, to_us(now));
+		buf_varint(&b, RAW_END_EXIT);
+		buf_varint(&b, (uint64_t)(final_status & 0xff));
+		buf_record(&pay, REC_END, &b);
+		buf_free(&b);
+	}
+	if (pay.oom || pay.len > RAW_BLOCK_MAX_RAW)
+		goto done;      /* cannot happen short of memory exhaustion: skip the block */
+
+	uLong bound = compressBound((uLong)pay.len);
+	uint8_t *blk = malloc(RAW_BLOCK_HEADER_SIZE + bound);
+	if (!blk)
+		goto done;
+	uLongf zlen = bound;
+	uint32_t flags = RAW_BLOCK_ZLIB;
+	const uint8_t *stored_p = blk + RAW_BLOCK_HEADER_SIZE;
+	size_t stored_len;
+	if (compress2(blk + RAW_BLOCK_HEADER_SIZE, &zlen, pay.p, (uLong)pay.len, ZLIB_LEVEL) == Z_OK &&
+	    zlen < pay.len) {
+		stored_len = zlen;
+	} else {
+		flags = 0;
+		memcpy(blk + RAW_BLOCK_HEADER_SIZE, pay.p, pay.len);
+		stored_len = pay.len;
+	}
+	uint32_t h[9] = {
+		RAW_BLOCK_MAGIC, (uint32_t)shim_pid, seq, flags, (uint32_t)pay.len, (uint32_t)stored_len,
+		(uint32_t)crc32(0, stored_p, (uInt)stored_len), 0, 0,
+	};
+	h[8] = (uint32_t)crc32(0, (const Bytef *)h, 32);
+	memcpy(blk, h, sizeof h);       /* little-endian host: x86-64 only for now */
+	size_t total = RAW_BLOCK_HEADER_SIZE + stored_len;
+	if (fd_still_ours()) {
+		ssize_t w;
+		do
+			w = write(out_fd, blk, total);
+		while (w < 0 && errno == EINTR);
+		seq++;
+	}
+	free(blk);
+done:
+	stored_total = stored;
+	nsamples = 0;
+	meta.len = 0;
+	stacks_rec.len = 0;
+	buf_free(&pay);
+	if (samples_cap > 65536) {
+		free(samples);
+		samples = NULL;
+		samples_cap = 0;
+	}
+}
+
+void *shim_writer_main(void *arg)
+{
+	(void)arg;
+	atomic_store(&shim_writer_tid, shim_gettid());
+	prctl(PR_SET_NAME, "sprof-writer", 0, 0, 0);
+	uint64_t drain_ns = shim_cfg.hz >= 500 ? 50000000u : 200000000u;
+	drain_all();
+	write_block(true, false);
+	uint64_t last_block = shim_now_ns();
+	uint64_t next = last_block + drain_ns;
+	while (!atomic_load(&writer_cmd)) {
+		shim_futex_wait_until(&writer_cmd, 0, next);
+		if (atomic_load(&writer_cmd))
+			break;
+		uint64_t now = shim_now_ns();
+		next = now + drain_ns;
+		drain_all();
+		if (now - last_block + drain_ns / 2 >= BLOCK_NS || nsamples > 1000000) {
+			check_renames();
+			if (nsamples || meta.len)
+				write_block(false, false);
+			last_block = now;
+		}
+	}
+	if (final_status >= 0) {
+		drain_all();
+		check_renames();
+		write_block(false, true);
+	}
+	return NULL;
+}
+
+void shim_stop_writer(int status)
+{
+	final_status = status;
+	atomic_store(&writer_cmd, 1);
+	shim_futex_wake(&writer_cmd);
+	shim_join_writer();
+}

@@ -1,1 +1,25 @@
-# tests/run.mk
+# tests/run.mk -- tests of `sprof run` (the launcher), the raw reader and
+# `sprof info`, run against the built programs.
+check_PROGRAMS += tests/prog-run tests/prog-rawgen
+tests_prog_run_SOURCES = tests/prog-run.c
+tests_prog_run_CFLAGS = $(AM_CFLAGS) -g -O1 -fno-inline
+tests_prog_rawgen_SOURCES = tests/prog-rawgen.c src/raw/format.h
+tests_prog_rawgen_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
+tests_prog_rawgen_LDADD = $(ZLIB_LIBS)
+
+RUN_TESTS = \
+	tests/run-exit-status.sh \
+	tests/run-not-found.sh \
+	tests/run-bad-options.sh \
+	tests/run-args.sh \
+	tests/run-output.sh \
+	tests/run-streams.sh \
+	tests/run-signals.sh \
+	tests/run-unprofilable.sh \
+	tests/run-env.sh \
+	tests/run-profile.sh \
+	tests/info-synthetic.sh \
+	tests/info-cut.sh \
+	tests/info-bad-input.sh
+TESTS += $(RUN_TESTS)
+EXTRA_DIST += $(RUN_TESTS)

@@ -305,6 +305,8 @@ static int rec_samples(struct reader *r, struct raw_process *p, struct caps *cp,
 	/* a sample is at least four one-byte varints */
 	if (count > (uint64_t)(c->end - c->p) / 4)
 		return bad(r, "bad sample count %llu", (unsigned long long)count);
+	if (count == 0)
+		return 0;
 	if (grow((void **)&p->samples, &cp->samples, p->nsamples + count, sizeof *p->samples))
 		return bad(r, "out of memory");
 	struct raw_sample *s = p->samples + p->nsamples;

@@ -1,0 +1,161 @@
+# sprof.fish -- fish completion for sprof: subcommands, their options with
+# value hints (--format and --color values, files, directories), FILE
+# arguments, and after `sprof run [OPTIONS] --` the command to run and its
+# arguments.  Installed in $(datadir)/fish/vendor_completions.d.
+
+# True while no subcommand has been typed yet.
+function __sprof_needs_command
+    set -l words (commandline -opc)
+    for w in $words[2..-1]
+        switch $w
+            case '-*'
+                continue
+            case '*'
+                return 1
+        end
+    end
+    return 0
+end
+
+function __sprof_using
+    set -l words (commandline -opc)
+    for w in $words[2..-1]
+        switch $w
+            case '-*'
+                continue
+            case '*'
+                test "$w" = "$argv[1]"
+                return
+        end
+    end
+    return 1
+end
+
+# `sprof run ... --` (or the first operand of run) has been typed: the rest of
+# the line is the profiled command's.
+function __sprof_run_command_started
+    set -l words (commandline -opc)
+    set -l seen_run 0
+    set -l skip 0
+    for w in $words[2..-1]
+        if test $seen_run = 0
+            switch $w
+                case run
+                    set seen_run 1
+                case '-*'
+                case '*'
+                    return 1
+            end
+            continue
+        end
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        switch $w
+            case --
+                return 0
+            case -o --output -F --frequency --max-depth
+                set skip 1
+            case '-*'
+            case '*'
+                return 0
+        end
+    end
+    return 1
+end
+
+# Completes the profiled command and its arguments with fish's own rules.
+function __sprof_run_complete_command
+    set -l words (commandline -opc) (commandline -ct)
+    set -l i 1
+    set -l seen_run 0
+    set -l skip 0
+    for w in $words[2..-1]
+        set i (math $i + 1)
+        if test $seen_run = 0
+            test "$w" = run; and set seen_run 1
+            continue
+        end
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        switch $w
+            case --
+                set i (math $i + 1)
+                break
+            case -o --output -F --frequency --max-depth
+                set skip 1
+            case '-*'
+            case '*'
+                break
+        end
+    end
+    complete -C (string join ' ' -- (string escape -- $words[$i..-1]))
+end
+
+complete -c sprof -f
+
+# top level
+complete -c sprof -n __sprof_needs_command -a run -d 'Profile a command and write a raw sample file'
+complete -c sprof -n __sprof_needs_command -a convert -d 'Turn a raw file into a Sentry profile (or another format)'
+complete -c sprof -n __sprof_needs_command -a info -d 'Summarize a raw file'
+complete -c sprof -n __sprof_needs_command -s h -l help -d 'Show help'
+complete -c sprof -n __sprof_needs_command -s V -l version -d 'Show the version'
+
+# sprof run
+set -l run '__sprof_using run; and not __sprof_run_command_started'
+complete -c sprof -n $run -s o -l output -r -F -d 'Raw file to write (default sprof.raw)'
+complete -c sprof -n $run -s F -l frequency -x -a '49 99 101 199 499 997 1999 4999 9999' -d 'Samples per second of CPU time per thread (1-10000)'
+complete -c sprof -n $run -l max-depth -x -a '32 64 128 256 512 1024' -d 'Frames kept per stack (1-1024)'
+complete -c sprof -n $run -l allow-unprofiled -d 'Run programs the sampler cannot enter, unprofiled'
+complete -c sprof -n $run -s q -l quiet -d 'No summary line'
+complete -c sprof -n $run -s h -l help -d 'Show help'
+complete -c sprof -n $run -s V -l version -d 'Show the version'
+complete -c sprof -n $run -a -- -d 'End of sprof options; the command follows'
+complete -c sprof -n '__sprof_using run; and __sprof_run_command_started' -x -a '(__sprof_run_complete_command)'
+
+# sprof info
+complete -c sprof -n '__sprof_using info' -F
+complete -c sprof -n '__sprof_using info' -s h -l help -d 'Show help'
+
+# sprof convert
+set -l cv '__sprof_using convert'
+complete -c sprof -n $cv -F
+complete -c sprof -n $cv -s o -l output -r -F -d 'Write to FILE instead of stdout'
+complete -c sprof -n $cv -s f -l format -x -d 'Output format' -a '
+    sentry\t"Sentry profile v1 (default)"
+    sentry-chunk\t"Sentry continuous-profiling chunks (v2)"
+    envelope\t"Sentry envelope: transaction + v1 profile"
+    envelope-chunk\t"Sentry envelope of v2 profile chunks"
+    report\t"Plain-text report"
+    flamegraph\t"SVG flame graph"
+    pprof\t"Gzipped protobuf for go tool pprof"
+    speedscope\t"JSON for speedscope"
+    collapsed\t"Folded stacks"'
+complete -c sprof -n $cv -l transaction -x -d 'Transaction name'
+complete -c sprof -n $cv -l trace-id -x -d 'Trace id (32 hex digits)'
+complete -c sprof -n $cv -l release -x -d 'Release'
+complete -c sprof -n $cv -l environment -x -d 'Environment'
+complete -c sprof -n $cv -l dist -x -d 'Distribution'
+complete -c sprof -n $cv -l platform -x -d 'Platform reported to Sentry (default native)'
+complete -c sprof -n $cv -l dsn -x -d 'Sentry DSN for the envelope header'
+complete -c sprof -n $cv -l pid -x -d 'Convert the process with this pid'
+complete -c sprof -n $cv -l all -d 'Convert every process'
+complete -c sprof -n $cv -l start -x -d 'Drop samples before SEC seconds'
+complete -c sprof -n $cv -l end -x -d 'Drop samples after SEC seconds'
+complete -c sprof -n $cv -l max-duration -x -d 'Cut a v1 profile after SEC seconds (default 30)'
+complete -c sprof -n $cv -l pretty -d 'Indent JSON output'
+complete -c sprof -n $cv -l seed -x -d 'Derive generated ids from N'
+complete -c sprof -n $cv -l force -d 'Convert a cut file or a profile Sentry would reject'
+complete -c sprof -n $cv -l debug-dir -x -a '(__fish_complete_directories)' -d 'Look for debug information in DIR'
+complete -c sprof -n $cv -l in-app-include -r -F -d 'Images under PREFIX are in-app'
+complete -c sprof -n $cv -l in-app-exclude -r -F -d 'Images under PREFIX are not in-app'
+complete -c sprof -n $cv -l top -x -d 'Functions shown by the report'
+complete -c sprof -n $cv -l merge-threads -d 'Merge all threads into one profile'
+complete -c sprof -n $cv -l color -x -a 'auto always never' -d 'Colour the report'
+complete -c sprof -n $cv -l title -x -d 'Flame graph title'
+complete -c sprof -n $cv -l width -x -d 'Flame graph width in pixels'
+complete -c sprof -n $cv -l reverse -d 'Leaf functions at the root'
+complete -c sprof -n $cv -s h -l help -d 'Show help'

@@ -1,0 +1,91 @@
+#!/bin/sh
+# completions.sh -- the shell completions load and complete what they should:
+# subcommands, options, --format values, files for FILE arguments, commands
+# after `sprof run --`.  bash is exercised through its completion function;
+# fish through `complete -C`; zsh is syntax-checked (zsh -n), since driving
+# its completion system needs a terminal.  A shell that is not installed is
+# left out (with a note); bash is required.
+. "$SPROF_SRCDIR/tests/lib.sh"
+
+comp=$SPROF_SRCDIR/completions
+command -v bash >/dev/null 2>&1 || skip "bash is not installed"
+
+# A few files to complete.
+mkdir sub
+: > app.raw
+: > apple.txt
+
+# ---- bash ---------------------------------------------------------------
+# t WORDS...: the completions bash offers for the last word (space-joined).
+cat > bash-driver <<'EOF'
+source "$1" || exit 99
+t() {
+	COMP_WORDS=("$@"); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); COMPREPLY=()
+	COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+	_sprof
+	printf '%s\n' "${COMPREPLY[@]}" | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//'
+	echo
+}
+echo "top: $(t sprof '')"
+echo "opt: $(t sprof --v)"
+echo "run: $(t sprof run --max)"
+echo "runF: $(t sprof run -F 4)"
+echo "conv: $(t sprof convert --in-app)"
+echo "fmt: $(t sprof convert -f sentry)"
+echo "fmteq: $(t sprof convert --format=spe)"
+echo "color: $(t sprof convert --color a)"
+echo "file: $(t sprof info app)"
+echo "out: $(t sprof run -o app)"
+echo "cmd: $(t sprof run -q -- bas)"
+echo "cmd2: $(t sprof run -o x.raw ./myprog --ma)"
+echo "dir: $(t sprof convert --debug-dir s)"
+type complete >/dev/null && complete -p sprof
+EOF
+bash --norc --noprofile bash-driver "$comp/sprof.bash" > bash.out 2> bash.err ||
+	{ show bash.out bash.err; fail "the bash completion did not load or run"; }
+[ ! -s bash.err ] || { show bash.err; fail "the bash completion printed errors"; }
+
+expect_line() {   # expect_line FILE LINE
+	grep -qxF -- "$2" "$1" || { show "$1"; fail "expected the line '$2' in $1"; }
+}
+expect_line bash.out "top: convert info run"
+expect_line bash.out "opt: --version"
+expect_line bash.out "run: --max-depth"
+expect_line bash.out "runF: 49 499 4999"
+expect_line bash.out "conv: --in-app-exclude --in-app-include"
+expect_line bash.out "fmt: sentry sentry-chunk"
+expect_line bash.out "fmteq: speedscope"
+expect_line bash.out "color: always auto"
+expect_line bash.out "file: app.raw apple.txt"
+expect_line bash.out "out: app.raw apple.txt"
+expect_line bash.out "dir: sub"
+expect_line bash.out "complete -F _sprof sprof"
+grep -qE '^cmd: .*\bbash\b' bash.out || { show bash.out; fail "no command completion after 'sprof run --'"; }
+# the program's own arguments are not sprof's options
+assert_no_grep '^cmd2: .*--max-depth' bash.out
+
+# ---- fish ---------------------------------------------------------------
+if command -v fish >/dev/null 2>&1; then
+	fish -n "$comp/sprof.fish" 2> fish.err || { show fish.err; fail "fish -n: syntax error in sprof.fish"; }
+	fish --no-config -c "source '$comp/sprof.fish'; function sprof; end
+		for l in 'sprof ' 'sprof run --max' 'sprof convert --format sentry' 'sprof info app' 'sprof run -- bas' 'sprof convert --color a'
+			echo \"\$l|\"(complete -C \"\$l\" | string replace -r '\t.*' '' | sort | string join ' ')
+		end" > fish.out 2> fish.err || { show fish.out fish.err; fail "the fish completion did not run"; }
+	expect_line fish.out "sprof |convert info run"
+	expect_line fish.out "sprof run --max|--max-depth"
+	expect_line fish.out "sprof convert --format sentry|sentry sentry-chunk"
+	expect_line fish.out "sprof info app|app.raw apple.txt"
+	expect_line fish.out "sprof convert --color a|always auto"
+	grep -qE '^sprof run -- bas\|.*\bbash\b' fish.out || { show fish.out; fail "fish: no command completion after 'sprof run --'"; }
+else
+	echo "note: fish is not installed; sprof.fish not checked" >&2
+fi
+
+# ---- zsh ----------------------------------------------------------------
+if command -v zsh >/dev/null 2>&1; then
+	zsh -n "$comp/_sprof" 2> zsh.err || { show zsh.err; fail "zsh -n: syntax error in _sprof"; }
+	head -n 1 "$comp/_sprof" | grep -qx '#compdef sprof' || fail "_sprof does not start with '#compdef sprof'"
+else
+	echo "note: zsh is not installed; _sprof not checked" >&2
+fi
+exit 0

@@ -11,12 +11,19 @@ extern const struct output_format format_sentry_chunk;
 extern const struct output_format format_envelope;
 extern const struct output_format format_envelope_chunk;
 /* formats of helper H6 (declare and list below, one line each) */
+extern const struct output_format format_report, format_flamegraph, format_pprof,
+	format_speedscope, format_collapsed;
 
 const struct output_format *const output_formats[] = {
 	&format_sentry,
 	&format_sentry_chunk,
 	&format_envelope,
 	&format_envelope_chunk,
+	&format_report,
+	&format_flamegraph,
+	&format_pprof,
+	&format_speedscope,
+	&format_collapsed,
 	NULL,
 };
 

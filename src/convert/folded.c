@@ -1,0 +1,218 @@
+/* folded.c -- folds the model's stacks into counted root-first name paths
+ * (see folded.h), shared by out-collapsed.c and out-flamegraph.c so the two
+ * always agree on names and counts.
+ *
+ * Work is done per distinct (process, thread, stack) rather than per sample:
+ * samples are first counted under that key, and each key's path is built
+ * once. */
+#include "config.h"
+#include "convert/folded.h"
+#include "sprof.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *path_base(const char *path)
+{
+	if (!path)
+		return "";
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+const char *frame_name(const struct profile_model *m, uint32_t fi, char buf[FRAME_NAME_MAX])
+{
+	const struct model_frame *fr = &m->frames[fi];
+	if (fr->function && *fr->function)
+		return fr->function;
+	if (fr->image >= 0 && (size_t)fr->image < m->nimages) {
+		const struct model_image *im = &m->images[fr->image];
+		snprintf(buf, FRAME_NAME_MAX, "%.256s+0x%" PRIx64, path_base(im->path),
+		         fr->addr - im->start);
+	} else {
+		snprintf(buf, FRAME_NAME_MAX, "0x%" PRIx64, fr->addr);
+	}
+	return buf;
+}
+
+/* Interns a name with the characters that would break a folded line (the
+ * frame separator and line breaks) replaced. */
+static uint32_t intern_name(struct strtab *t, const char *name)
+{
+	size_t len = strlen(name);
+	if (!strpbrk(name, ";\n\r"))
+		return strtab_intern(t, name, len);
+	char *copy = strdup(name);
+	if (!copy)
+		return STRTAB_NONE;
+	for (char *p = copy; *p; p++)
+		if (*p == ';')
+			*p = ':';
+		else if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	uint32_t id = strtab_intern(t, copy, len);
+	free(copy);
+	return id;
+}
+
+struct sample_key {                     /* what samples are counted under */
+	uint32_t model, per_thread, tid, stack;
+};
+
+static int cmp_stacks(const void *pa, const void *pb, void *names)
+{
+	const struct folded_stack *a = pa, *b = pb;
+	const struct strtab *sort_names = names;
+	uint32_t n = a->depth < b->depth ? a->depth : b->depth;
+	for (uint32_t i = 0; i < n; i++) {
+		if (a->names[i] == b->names[i])
+			continue;
+		return strcmp(sort_names->strs[a->names[i]], sort_names->strs[b->names[i]]);
+	}
+	return (a->depth > b->depth) - (a->depth < b->depth);
+}
+
+static int oom(void)
+{
+	sprof_error("out of memory while folding stacks");
+	return -1;
+}
+
+int folded_build(struct folded *f, struct profile_model *const *models, size_t nmodels,
+                 bool merge_threads)
+{
+	struct strtab keys = {0}, paths = {0};
+	uint64_t *key_counts = NULL, *path_counts = NULL;
+	size_t key_cap = 0, path_cap = 0;
+	uint32_t *path = NULL;
+	size_t path_room = 0;
+	int rc = -1;
+
+	memset(f, 0, sizeof *f);
+
+	/* 1. count samples per (process, thread, stack) */
+	for (size_t mi = 0; mi < nmodels; mi++) {
+		const struct profile_model *m = models[mi];
+		for (size_t si = 0; si < m->nsamples; si++) {
+			const struct model_sample *s = &m->samples[si];
+			if (s->stack >= m->nstacks)
+				continue;       /* the model promises valid indices; stay safe */
+			struct sample_key k = {(uint32_t)mi, !merge_threads, s->tid, s->stack};
+			if (merge_threads)
+				k.tid = 0;
+			uint32_t id = strtab_intern(&keys, &k, sizeof k);
+			if (id == STRTAB_NONE)
+				goto out_oom;
+			if (id >= key_cap) {
+				size_t cap = key_cap ? key_cap * 2 : 256;
+				uint64_t *c = realloc(key_counts, cap * sizeof *c);
+				if (!c)
+					goto out_oom;
+				memset(c + key_cap, 0, (cap - key_cap) * sizeof *c);
+				key_counts = c;
+				key_cap = cap;
+			}
+			key_counts[id]++;
+		}
+	}
+
+	/* 2. one name path per key; identical paths merge */
+	for (size_t ki = 0; ki < keys.n; ki++) {
+		struct sample_key k;
+		memcpy(&k, keys.strs[ki], sizeof k);
+		const struct profile_model *m = models[k.model];
+		const struct model_stack *st = &m->stacks[k.stack];
+		size_t need = (size_t)st->nframes + 2;
+		if (need > path_room) {
+			uint32_t *p = realloc(path, need * sizeof *p);
+			if (!p)
+				goto out_oom;
+			path = p;
+			path_room = need;
+		}
+		size_t d = 0;
+		char buf[FRAME_NAME_MAX];
+		if (nmodels > 1) {
+			snprintf(buf, sizeof buf, "%.256s-%" PRIu32,
+			         m->command ? m->command : "?", m->pid);
+			if ((path[d++] = intern_name(&f->names, buf)) == STRTAB_NONE)
+				goto out_oom;
+		}
+		if (k.per_thread) {
+			const char *tname = "?";
+			for (size_t ti = 0; ti < m->nthreads; ti++)
+				if (m->threads[ti].tid == k.tid && m->threads[ti].name) {
+					tname = m->threads[ti].name;
+					break;
+				}
+			snprintf(buf, sizeof buf, "%.256s-%" PRIu32, tname, k.tid);
+			if ((path[d++] = intern_name(&f->names, buf)) == STRTAB_NONE)
+				goto out_oom;
+		}
+		for (uint32_t i = st->nframes; i-- > 0;) {
+			uint32_t fi = st->frames[i];
+			if (fi >= m->nframes)
+				continue;
+			if ((path[d++] = intern_name(&f->names, frame_name(m, fi, buf))) == STRTAB_NONE)
+				goto out_oom;
+		}
+		uint32_t id = strtab_intern(&paths, path, d * sizeof *path);
+		if (id == STRTAB_NONE)
+			goto out_oom;
+		if (id >= path_cap) {
+			size_t cap = path_cap ? path_cap * 2 : 256;
+			uint64_t *c = realloc(path_counts, cap * sizeof *c);
+			if (!c)
+				goto out_oom;
+			memset(c + path_cap, 0, (cap - path_cap) * sizeof *c);
+			path_counts = c;
+			path_cap = cap;
+		}
+		path_counts[id] += key_counts[ki];
+	}
+
+	/* 3. the folded stacks, sorted so siblings come out alphabetically */
+	if (paths.n) {
+		f->stacks = calloc(paths.n, sizeof *f->stacks);
+		if (!f->stacks)
+			goto out_oom;
+	}
+	for (size_t pi = 0; pi < paths.n; pi++) {
+		struct folded_stack *fs = &f->stacks[f->nstacks];
+		fs->depth = (uint32_t)(paths.lens[pi] / sizeof(uint32_t));
+		fs->names = malloc(paths.lens[pi] + 1);
+		if (!fs->names)
+			goto out_oom;
+		memcpy(fs->names, paths.strs[pi], paths.lens[pi]);
+		fs->count = path_counts[pi];
+		f->total += fs->count;
+		if (fs->depth > f->max_depth)
+			f->max_depth = fs->depth;
+		f->nstacks++;
+	}
+	if (f->nstacks)
+		qsort_r(f->stacks, f->nstacks, sizeof *f->stacks, cmp_stacks, &f->names);
+	rc = 0;
+	goto out;
+
+out_oom:
+	oom();
+	folded_free(f);
+out:
+	strtab_free(&keys);
+	strtab_free(&paths);
+	free(key_counts);
+	free(path_counts);
+	free(path);
+	return rc;
+}
+
+void folded_free(struct folded *f)
+{
+	for (size_t i = 0; i < f->nstacks; i++)
+		free(f->stacks[i].names);
+	free(f->stacks);
+	strtab_free(&f->names);
+	memset(f, 0, sizeof *f);
+}

@@ -1,0 +1,50 @@
+#!/bin/sh
+# fmt-unit.sh -- the report, collapsed, flamegraph and speedscope writers on a
+# hand-built model (tests/fmt-unit.c checks the text formats itself and
+# writes every format here), checked with external parsers: an XML parser for
+# the SVG, speedscope's own schema for the JSON.  pprof: fmt-unit-pprof.sh.
+. "$SPROF_SRCDIR/tests/lib.sh"
+
+check="$PYTHON3 $SPROF_SRCDIR/tests/fmt-check.py"
+schema=$SPROF_SRCDIR/tests/fmt-speedscope-schema.json
+
+"$(prog fmt-unit)" . || fail "fmt-unit found problems (see above)"
+
+$check collapsed collapsed.txt --samples 100 || fail "collapsed"
+$check collapsed collapsed-merged.txt --samples 100 || fail "collapsed --merge-threads"
+
+$check svg flame.svg --samples 100 --width 1200 --has hot_a --has square --has hot_b \
+	--has 'libc.so.6+0x1234' --has 0xdead --has recurse --has hotapp-4242 --has worker-4243 \
+	--has 'operator<< <A&, "q">:x' || fail "flame graph"
+assert_grep '<title>hot_a \(60 samples, 60\.00%\)</title>' flame.svg
+$check svg icicle.svg --samples 100 --width 800 --reverse --title 'T&T <icicle>' \
+	--has hot_a || fail "icicle graph (--reverse --width --title --merge-threads)"
+assert_no_grep 'hotapp-4242' icicle.svg
+$PYTHON3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' empty.svg ||
+	fail "the flame graph of no samples is not XML"
+assert_grep 'No samples' empty.svg
+
+$check speedscope speedscope.json "$schema" --samples 100 --profiles 2 || fail "speedscope"
+$check speedscope speedscope-merged.json "$schema" --samples 100 --profiles 1 ||
+	fail "speedscope --merge-threads"
+$check speedscope empty-speedscope.json "$schema" --samples 0 --profiles 0 ||
+	fail "speedscope of no samples"
+# root first, in time order, one profile per thread with its name; the
+# busiest is the active one; the inlined square keeps its own file
+$PYTHON3 - speedscope.json <<'PY' || fail "speedscope content"
+import json, sys
+d = json.load(open(sys.argv[1]))
+fr = d["shared"]["frames"]
+names = {p["name"]: p for p in d["profiles"]}
+main, worker = names["hotapp (tid 4242)"], names["worker (tid 4243)"]
+assert d["profiles"][d["activeProfileIndex"]] is main, "active profile"
+assert [fr[i]["name"] for i in main["samples"][0]] == ["main", "hot_a"], main["samples"][0]
+assert [fr[i]["name"] for i in main["samples"][1]] == ["main", "hot_a", "square"]
+assert {fr[i]["name"] for s in worker["samples"] for i in s[:1]} == {"start_thread"}
+assert main["unit"] == "nanoseconds" and set(main["weights"]) == {10000000}
+assert len(main["samples"]) == 82 and len(worker["samples"]) == 18
+sq = [f for f in fr if f["name"] == "square"][0]
+assert sq["file"] == "/src/hotapp.h" and sq["line"] == 5, sq
+assert len([f for f in fr if f["name"] == "hot_a"]) == 1, "hot_a is one frame"
+PY
+exit 0

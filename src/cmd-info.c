@@ -103,75 +103,72 @@ static int by_samples_desc(const void *a, const void *b)
 	return by_tid(a, b);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* Threads: every tid that has samples or a name, with its sample count. */
+/* Threads: every tid that has samples or a name, with its sample count,
+ * most samples first.  Counted in an open-addressing table keyed by tid, so
+ * this stays linear in the samples however many threads there are. */
 static struct thread_count *count_threads(const struct raw_process *p, size_t *nout)
 {
-	size_t n = 0, cap = p->nthread_names + 16;
-	struct thread_count *t = malloc(cap * sizeof *t);
-	if (!t)
-		return NULL;
-	/* samples first: sort a copy of the tids to count runs */
-	uint32_t *tids = malloc((p->nsamples ? p->nsamples : 1) * sizeof *tids);
-	if (!tids) {
-		free(t);
-		return NULL;
-	}
-	for (size_t i = 0; i < p->nsamples; i++)
-		tids[i] = p->samples[i].tid;
-	/* sorted runs: simple, and fast enough for a summary */
-	qsort(tids, p->nsamples, sizeof *tids, cmp_u32);
-	for (size_t i = 0; i < p->nsamples;) {
-		size_t j = i;
-		while (j < p->nsamples && tids[j] == tids[i])
-			j++;
-		if (n == cap) {
-			cap *= 2;
-			struct thread_count *nt = realloc(t, cap * sizeof *t);
-			if (!nt) {
-				free(t);
-				free(tids);
-				return NULL;
+	size_t cap = 64;
+	while (cap < 2 * (p->nthread_names + 16))
+		cap *= 2;
+	struct thread_count *tab = calloc(cap, sizeof *tab);
+	bool *used = calloc(cap, sizeof *used);
+	size_t n = 0;
+	if (!tab || !used)
+		goto oom;
+	for (size_t i = 0; i < p->nsamples + p->nthread_names; i++) {
+		bool sample = i < p->nsamples;
+		uint32_t tid = sample ? p->samples[i].tid : p->thread_names[i - p->nsamples].tid;
+		size_t h = (tid * 2654435761u) & (cap - 1);
+		while (used[h] && tab[h].tid != tid)
+			h = (h + 1) & (cap - 1);
+		if (!used[h]) {
+			used[h] = true;
+			tab[h].tid = tid;
+			if (++n * 2 > cap) {
+				/* rehash into a table twice the size */
+				size_t ncap = cap * 2;
+				struct thread_count *nt = calloc(ncap, sizeof *nt);
+				bool *nu = calloc(ncap, sizeof *nu);
+				if (!nt || !nu) {
+					free(nt);
+					free(nu);
+					goto oom;
+				}
+				for (size_t k = 0; k < cap; k++) {
+					if (!used[k])
+						continue;
+					size_t g = (tab[k].tid * 2654435761u) & (ncap - 1);
+					while (nu[g])
+						g = (g + 1) & (ncap - 1);
+					nu[g] = true;
+					nt[g] = tab[k];
+				}
+				free(tab);
+				free(used);
+				tab = nt;
+				used = nu;
+				cap = ncap;
+				h = (tid * 2654435761u) & (cap - 1);
+				while (tab[h].tid != tid || !used[h])
+					h = (h + 1) & (cap - 1);
 			}
-			t = nt;
 		}
-		t[n++] = (struct thread_count){ tids[i], j - i };
-		i = j;
+		if (sample)
+			tab[h].n++;
 	}
-	free(tids);
-	/* named threads without samples */
-	size_t nsampled = n;
-	for (size_t i = 0; i < p->nthread_names; i++) {
-		struct thread_count key = { p->thread_names[i].tid, 0 };
-		if (bsearch(&key, t, nsampled, sizeof *t, by_tid))
-			continue;
-		bool dup = false;
-		for (size_t k = nsampled; k < n; k++)
-			if (t[k].tid == key.tid) {
-				dup = true;
-				break;
-			}
-		if (dup)
-			continue;
-		if (n == cap) {
-			cap *= 2;
-			struct thread_count *nt = realloc(t, cap * sizeof *t);
-			if (!nt) {
-				free(t);
-				return NULL;
-			}
-			t = nt;
-		}
-		t[n++] = key;
-	}
-	qsort(t, n, sizeof *t, by_samples_desc);
+	size_t k = 0;
+	for (size_t i = 0; i < cap; i++)
+		if (used[i])
+			tab[k++] = tab[i];
+	free(used);
+	qsort(tab, n, sizeof *tab, by_samples_desc);
 	*nout = n;
-	return t;
+	return tab;
+oom:
+	free(tab);
+	free(used);
+	return NULL;
 }
 
 static void print_process(const struct raw_process *p, bool file_cut)

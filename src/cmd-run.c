@@ -477,6 +477,9 @@ static int spawn(const char *path, char **argv, char **env, int *status)
 	close(pfd[1]);
 	child_pid = pid;
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	/* A closed stderr must not kill sprof before it passes the program's
+	 * status on; the child already has its own disposition. */
+	signal(SIGPIPE, SIG_IGN);
 
 	int e = 0;
 	ssize_t n;
@@ -560,8 +563,8 @@ static void summary(const char *shown_path, const char *abs_path, double secs, u
 	else if (rf.nprocs == 0)
 		snprintf(tail, sizeof tail, "; the sampler wrote nothing");
 	else if (unended)
-		snprintf(tail, sizeof tail, "; %zu process%s ended without an end record (killed?)",
-		         unended, unended == 1 ? "" : "es");
+		snprintf(tail, sizeof tail, "; %zu process%s left no end record", unended,
+		         unended == 1 ? "" : "es");
 	fprintf(stderr, "sprof: %llu samples (%llu lost)%s in %.2f s at %s (%llu Hz requested) -> %s (%s%s)\n",
 	        (unsigned long long)samples, (unsigned long long)lost, procs, secs, rate,
 	        (unsigned long long)hz, shown_path, size, tail);

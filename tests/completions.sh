@@ -2,9 +2,9 @@
 # completions.sh -- the shell completions load and complete what they should:
 # subcommands, options, --format values, files for FILE arguments, commands
 # after `sprof run --`.  bash is exercised through its completion function;
-# fish through `complete -C`; zsh is syntax-checked (zsh -n), since driving
-# its completion system needs a terminal.  A shell that is not installed is
-# left out (with a note); bash is required.
+# fish through `complete -C`; zsh through its line editor on a pseudo-
+# terminal.  A shell that is not installed is left out (with a note); bash is
+# required.
 . "$SPROF_SRCDIR/tests/lib.sh"
 
 comp=$SPROF_SRCDIR/completions
@@ -82,9 +82,51 @@ else
 fi
 
 # ---- zsh ----------------------------------------------------------------
+# zsh completes only inside its line editor, so zdriver runs an interactive
+# zsh on a pseudo-terminal (zpty), types each line and a key bound to a
+# completion widget that records the candidates of line N in hits.N.
 if command -v zsh >/dev/null 2>&1; then
 	zsh -n "$comp/_sprof" 2> zsh.err || { show zsh.err; fail "zsh -n: syntax error in _sprof"; }
 	head -n 1 "$comp/_sprof" | grep -qx '#compdef sprof' || fail "_sprof does not start with '#compdef sprof'"
+	cat > zdriver <<'EOF'
+zmodload zsh/zpty || exit 77
+zpty -b z zsh -f -i || exit 77
+zpty -w z "PS1=''; fpath=(${(q)1} \$fpath); autoload -Uz compinit; compinit -u -D"
+zpty -w z 'ct() { compadd() { builtin compadd -O __h "$@"; print -rl -- $__h >> $HITS; builtin compadd "$@" }; _main_complete; unfunction compadd; print done >> $HITS.done }'
+zpty -w z 'zle -C ct complete-word ct; bindkey "^T" ct'
+integer n=0
+for line in "${@:2}"; do
+	(( n++ ))
+	: > hits.$n
+	zpty -w z "HITS=$PWD/hits.$n"
+	zpty -w -n z "$line"$'\x14'
+	integer i=0
+	while [[ ! -e hits.$n.done ]] && (( i++ < 150 )); do sleep 0.1; done
+	zpty -w z $'\x15'
+done
+zpty -d z
+EOF
+	zrc=0
+	timeout 120 zsh -f zdriver "$comp" 'sprof ' 'sprof convert -f ' 'sprof run --max' \
+		'sprof info ap' 'sprof run -q -- bas' 'sprof convert --color=' 'sprof run ./myprog --ma' \
+		> zsh.out 2>&1 || zrc=$?
+	if [ "$zrc" -eq 77 ]; then
+		echo "note: zsh has no zpty module; only the syntax of _sprof checked" >&2
+	else
+		[ "$zrc" -eq 0 ] || { show zsh.out; fail "the zsh completion driver failed ($zrc)"; }
+		zhits() { sort -u "hits.$1" | sed '/^$/d' | tr '\n' ' ' | sed 's/ $//'; }
+		zexpect() {
+			got=$(zhits "$1")
+			[ "$got" = "$2" ] || { show zsh.out; fail "zsh: line $1 completed to '$got', expected '$2'"; }
+		}
+		zexpect 1 "convert info run"
+		zexpect 2 "collapsed envelope envelope-chunk flamegraph pprof report sentry sentry-chunk speedscope"
+		zexpect 3 "--max-depth"
+		zexpect 4 "app.raw apple.txt"
+		grep -qx bash hits.5 || { show hits.5; fail "zsh: no command completion after 'sprof run --'"; }
+		zexpect 6 "always auto never"
+		zexpect 7 ""
+	fi
 else
 	echo "note: zsh is not installed; _sprof not checked" >&2
 fi

@@ -14,8 +14,10 @@
       installed, else a hand-written check of the same required structure),
       indices in range, N samples in all, P profiles, and every sample's first
       (root) frame named NAME.
-  fmt-check.py png FILE
-      a PNG that is not one flat colour (a screenshot that shows something).
+  fmt-check.py png FILE [--warm FRACTION]
+      a PNG that is not one flat colour (a screenshot that shows something)
+      and, with --warm, whose pixels are at least FRACTION flame-coloured
+      (flamegraph's hot palette: red high, blue low -- the background is not).
 
 Exit status 0 when the file passes, 1 (with a message) when it does not."""
 
@@ -185,7 +187,7 @@ def check_png(a):
         die("%s: unsupported PNG layout %r" % (a.file, hdr))
     w, h, bpp = hdr[0], hdr[1], 3 if hdr[3] == 2 else 4
     raw, stride = zlib.decompress(idat), w * bpp
-    prev, colours = bytearray(stride), set()
+    prev, colours, seen, warm = bytearray(stride), set(), 0, 0
     for y in range(h):
         ftype = raw[y * (stride + 1)]
         row = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
@@ -204,10 +206,15 @@ def check_png(a):
                 row[i] = (row[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else ul)) & 255
         for x in range(0, stride, bpp * 7):     # a sparse sample is enough
             colours.add(bytes(row[x:x + 3]))
+            seen += 1
+            warm += row[x] >= 200 and row[x + 2] <= 60
         prev = row
     if len(colours) < 8:
         die("%s: looks blank (%d colours)" % (a.file, len(colours)))
-    print("png: %dx%d, %d+ colours" % (w, h, len(colours)))
+    if a.warm is not None and warm < a.warm * seen:
+        die("%s: only %d of %d pixels are flame-coloured" % (a.file, warm, seen))
+    print("png: %dx%d, %d+ colours, %.1f%% flame-coloured" % (w, h, len(colours),
+                                                            100.0 * warm / max(seen, 1)))
 
 
 def main():
@@ -231,6 +238,7 @@ def main():
     j.add_argument("--root")
     p = sub.add_parser("png")
     p.add_argument("file")
+    p.add_argument("--warm", type=float)
     a = ap.parse_args()
     {"collapsed": check_collapsed, "svg": check_svg, "speedscope": check_speedscope,
      "png": check_png}[a.what](a)

@@ -137,6 +137,8 @@ static bool image_in_app(const struct builder *b, const char *path)
 	if (strstr(base_name(path), "ld-linux") || has_prefix(base_name(path), "ld.so") ||
 	    has_prefix(base_name(path), "ld64.so"))
 		return false;
+	if (has_prefix(base_name(path), "libsprof.so"))     /* the sampler itself */
+		return false;
 	if (b->p->exe && !strcmp(path, b->p->exe))
 		return true;
 	if (b->exe_dir && has_prefix(path, b->exe_dir) && path[strlen(b->exe_dir)] == '/')

@@ -162,6 +162,20 @@ int sym_image(struct symbolizer *s, const char *path, uint64_t bias,
 	return im->dwfl ? (int)(s->nimgs - 1) : -1;
 }
 
+/* A symbol name without its ELF version suffix ("memcpy@@GLIBC_2.14"). */
+static char *symbol_name(const char *name)
+{
+	const char *at = strchr(name, '@');
+	if (!at || at == name)
+		return sym_demangle(name);
+	char *plain = strndup(name, (size_t)(at - name));
+	if (!plain)
+		return NULL;
+	char *d = sym_demangle(plain);
+	free(plain);
+	return d;
+}
+
 char *sym_demangle(const char *name)
 {
 	if (name[0] == '_' && name[1] == 'Z') {
@@ -174,11 +188,6 @@ char *sym_demangle(const char *name)
 	return strdup(name);
 }
 
-static char *xstrdup_or_null(const char *p)
-{
-	return p ? strdup(p) : NULL;
-}
-
 static void set_source(struct sym_frame *f, const char *file, int line)
 {
 	if (file && *file) {
@@ -189,11 +198,65 @@ static void set_source(struct sym_frame *f, const char *file, int line)
 	f->lineno = line > 0 ? (uint32_t)line : 0;
 }
 
+/* The DIE that holds a function's names: the abstract origin of an inlined
+ * call or of an out-of-line clone, else the DIE itself. */
+static Dwarf_Die *name_die(Dwarf_Die *die, Dwarf_Die *mem)
+{
+	Dwarf_Attribute a;
+	if (dwarf_attr(die, DW_AT_abstract_origin, &a) && dwarf_formref_die(&a, mem))
+		return mem;
+	return die;
+}
+
+/* "ns::Class::" for a C++ function whose DIE has no linkage name (GCC gives
+ * none to static and inline-only functions): the names of the namespaces
+ * and types around its declaration. */
+static char *qualified(Dwarf_Die *die, const char *name)
+{
+	Dwarf_Die mem, *d = name_die(die, &mem), spec;
+	Dwarf_Attribute a;
+	if (dwarf_attr(d, DW_AT_specification, &a) && dwarf_formref_die(&a, &spec))
+		d = &spec;
+	Dwarf_Die *scopes = NULL;
+	int n = dwarf_getscopes_die(d, &scopes);
+	size_t len = strlen(name) + 1;
+	for (int i = 1; i < n; i++)
+		if (dwarf_diename(&scopes[i]))
+			len += strlen(dwarf_diename(&scopes[i])) + 2;
+	char *q = malloc(len);
+	if (q) {
+		q[0] = 0;
+		for (int i = n - 1; i >= 1; i--) {
+			int tag = dwarf_tag(&scopes[i]);
+			const char *sn = dwarf_diename(&scopes[i]);
+			if (sn && (tag == DW_TAG_namespace || tag == DW_TAG_class_type ||
+			           tag == DW_TAG_structure_type || tag == DW_TAG_union_type)) {
+				strcat(q, sn);
+				strcat(q, "::");
+			}
+		}
+		strcat(q, name);
+	}
+	free(scopes);
+	return q;
+}
+
+static bool is_cplusplus(Dwarf_Die *cu)
+{
+	Dwarf_Word lang;
+	Dwarf_Attribute a;
+	if (dwarf_formudata(dwarf_attr(cu, DW_AT_language, &a), &lang))
+		return false;
+	return lang == DW_LANG_C_plus_plus || lang == DW_LANG_C_plus_plus_03 ||
+	       lang == DW_LANG_C_plus_plus_11 || lang == DW_LANG_C_plus_plus_14;
+}
+
 /* The function name DWARF gives a subprogram or inlined-call DIE: the
  * demangled linkage name (qualified, with parameter types) when there is
- * one, else the plain name.  dwarf_attr_integrate follows abstract_origin and
- * specification, where inlined and member functions keep their names. */
-static char *die_function(Dwarf_Die *die)
+ * one, else the plain name, qualified by hand for C++.
+ * dwarf_attr_integrate follows abstract_origin and specification, where
+ * inlined and member functions keep their names. */
+static char *die_function(Dwarf_Die *die, Dwarf_Die *cu)
 {
 	Dwarf_Attribute a;
 	const char *ln = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &a));
@@ -201,7 +264,10 @@ static char *die_function(Dwarf_Die *die)
 		ln = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &a));
 	if (ln)
 		return sym_demangle(ln);
-	return xstrdup_or_null(dwarf_diename(die));
+	const char *name = dwarf_diename(die);
+	if (!name)
+		return NULL;
+	return is_cplusplus(cu) ? qualified(die, name) : strdup(name);
 }
 
 size_t sym_lookup(struct symbolizer *s, int img, uint64_t pc, bool is_return,
@@ -224,6 +290,22 @@ size_t sym_lookup(struct symbolizer *s, int img, uint64_t pc, bool is_return,
 	Dwarf_Die *scopes = NULL;
 	int nscopes = cu ? dwarf_getscopes(cu, a - bias, &scopes) : 0;
 	if (nscopes > 0) {
+		/* dwarf_getscopes continues past an inlined call into the
+		 * abstract definition's scopes; the physical nesting (inlined
+		 * call -> caller -> ... -> subprogram) comes from
+		 * dwarf_getscopes_die on the innermost scope, as eu-addr2line -i
+		 * does. */
+		Dwarf_Die inner;
+		GElf_Addr dbias;
+		Dwarf *dw = dwfl_module_getdwarf(mod, &dbias);
+		bool ok = dw && dwarf_offdie(dw, dwarf_dieoffset(&scopes[0]), &inner);
+		free(scopes);
+		scopes = NULL;
+		nscopes = ok ? dwarf_getscopes_die(&inner, &scopes) : 0;
+		if (nscopes < 0)
+			nscopes = 0;
+	}
+	if (nscopes > 0) {
 		const char *file = NULL;
 		int line = 0;
 		Dwfl_Line *l = dwfl_module_getsrc(mod, a);
@@ -238,10 +320,16 @@ size_t sym_lookup(struct symbolizer *s, int img, uint64_t pc, bool is_return,
 			struct sym_frame *f = &out[n++];
 			memset(f, 0, sizeof *f);
 			f->inlined = tag == DW_TAG_inlined_subroutine;
-			if (!f->inlined && symname)
-				f->function = sym_demangle(symname);
-			else
-				f->function = die_function(&scopes[i]);
+			/* DWARF's name first (a clone's symbol reads
+			 * "f [clone .isra.0]"); the symbol when DWARF has a
+			 * plain name only but the symbol is a mangled one. */
+			f->function = die_function(&scopes[i], cu);
+			if (!f->inlined && symname &&
+			    (!f->function || (symname[0] == '_' && symname[1] == 'Z' &&
+			                      !strchr(f->function, '(')))) {
+				free(f->function);
+				f->function = symbol_name(symname);
+			}
 			set_source(f, file, line);
 			if (!f->inlined)
 				break;
@@ -266,13 +354,13 @@ size_t sym_lookup(struct symbolizer *s, int img, uint64_t pc, bool is_return,
 			 * the symbol. */
 			struct sym_frame *f = &out[n++];
 			memset(f, 0, sizeof *f);
-			f->function = sym_demangle(symname);
+			f->function = symbol_name(symname);
 		}
 	}
 	if (n == 0 && symname) {
 		struct sym_frame *f = &out[n++];
 		memset(f, 0, sizeof *f);
-		f->function = sym_demangle(symname);
+		f->function = symbol_name(symname);
 		Dwfl_Line *l = dwfl_module_getsrc(mod, a);
 		int line = 0;
 		const char *file = l ? dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL) : NULL;

@@ -14,7 +14,8 @@
  *   wait-signal READY OUT   create READY once handlers are set, wait for
  *                           SIGTERM/SIGINT/SIGHUP/SIGUSR1, write "got NAME" (TERM ...) to
  *                           OUT and exit 42 (exit 99 after 20 s)
- *   spin SECONDS            burn CPU in spin_outer -> spin_inner, exit 0 */
+ *   spin SECONDS            burn SECONDS of CPU time in spin_outer ->
+ *                           spin_inner, exit 0 */
 #include "config.h"
 
 #include <fcntl.h>
@@ -32,11 +33,23 @@ static void on_signal(int sig)
 	got = sig;
 }
 
-static double now(void)
+static double clock_s(clockid_t c)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(c, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double now(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
+}
+
+/* CPU time, so that the number of samples does not depend on how busy the
+ * machine is. */
+static double cpu_now(void)
+{
+	return clock_s(CLOCK_THREAD_CPUTIME_ID);
 }
 
 volatile unsigned long sink;
@@ -50,9 +63,9 @@ __attribute__((noinline)) static unsigned long spin_inner(unsigned long x)
 
 __attribute__((noinline)) static void spin_outer(double secs)
 {
-	double end = now() + secs;
+	double end = cpu_now() + secs;
 	unsigned long x = 1;
-	while (now() < end)
+	while (cpu_now() < end)
 		x = spin_inner(x);
 	sink = x;
 }

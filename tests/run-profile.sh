@@ -14,7 +14,7 @@ assert_grep '^end: clean$' out
 assert_grep '^processes: 1$' out
 assert_grep "^process [0-9]+$" out
 samples=$(sed -n 's/^  samples: //p' out)
-# 1 s of CPU at 500 Hz; wide bounds for a noisy machine
+# 1 s of CPU time at 500 Hz is 500 samples; wide bounds for a noisy machine
 [ "$samples" -ge 100 ] && [ "$samples" -le 1000 ] || { show out; fail "samples $samples not in 100..1000"; }
 grep -q "^sprof: $samples samples " summary || { show summary out; fail "summary and info disagree"; }
 assert_grep '^  rate: requested 500 Hz, delivered [0-9.]+ Hz$' out

@@ -10,3 +10,5 @@ src_convert_libsprofconvert_a_SOURCES += \
 	src/convert/out-flamegraph.c \
 	src/convert/out-pprof.c \
 	src/convert/out-speedscope.c
+# their user documentation and its screenshot (doc/local.mk belongs to the docs)
+EXTRA_DIST += doc/formats.md doc/flamegraph.png

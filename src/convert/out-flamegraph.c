@@ -10,7 +10,9 @@
  * zooms into it (Reset Zoom or Escape goes back); Search (or Ctrl-F) asks for
  * a regular expression (or plain text when it is not one), highlights the
  * frames whose names match and shows the share of samples they cover,
- * counting nested matches once.
+ * counting nested matches once.  The URL can ask for both on load:
+ * graph.svg?z=NAME zooms into the widest frame called NAME, ?s=REGEX
+ * searches (handy for links, and how the tests drive the script).
  *
  * Frames narrower than 0.1 px are left out, as flamegraph.pl does, to keep
  * files of deep profiles small. */
@@ -190,6 +192,10 @@ static const char script[] =
 	"    g.addEventListener(\"mouseout\", function () { details.textContent = \" \"; });\n"
 	"    g.addEventListener(\"click\", zoom.bind(null, f));\n"
 	"  }\n"
+	"  var q = new URLSearchParams(document.location.search), z = q.get(\"z\"), best = null;\n"
+	"  if (z) frames.forEach(function (f) { if (f.name === z && (!best || f.n > best.n)) best = f; });\n"
+	"  if (best) zoom(best);\n"
+	"  if (q.get(\"s\")) search(q.get(\"s\"));\n"
 	"  document.addEventListener(\"keydown\", function (e) {\n"
 	"    if ((e.ctrlKey || e.metaKey) && (e.key === \"f\" || e.key === \"F\")) { e.preventDefault(); search_prompt(); }\n"
 	"    else if (e.key === \"Escape\") { unzoom(); reset_search(); }\n"

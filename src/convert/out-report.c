@@ -164,7 +164,8 @@ static int print_group(struct report *r, const struct profile_model *m, bool one
 		        modw, modw, *module ? module : "?", name);
 	}
 	if (rows < nstat)
-		fprintf(out, "  (%zu more functions; raise --top to see them)\n", nstat - rows);
+		fprintf(out, "  (%zu more function%s; raise --top to see them)\n", nstat - rows,
+		        nstat - rows == 1 ? "" : "s");
 	free(stats);
 	return 0;
 }

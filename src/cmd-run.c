@@ -548,12 +548,12 @@ static void summary(const char *shown_path, const char *abs_path, double secs, u
 	}
 	char size[32], rate[48], procs[48] = "", tail[320] = "";
 	human_size(rf.size, size, sizeof size);
-	/* Delivered rate: samples per CPU-second over all processes when the
-	 * shim counted CPU time, else what the (first) shim measured. */
-	if (cpu_ns)
-		snprintf(rate, sizeof rate, "%.1f Hz", counted / (cpu_ns / 1e9));
-	else if (millihz)
+	/* Delivered rate: what the shim measured (as sprof info shows it)
+	 * for one process; over several, samples per CPU-second of them all. */
+	if (millihz && (rf.nprocs == 1 || !cpu_ns))
 		snprintf(rate, sizeof rate, "%.1f Hz", millihz / 1000.0);
+	else if (cpu_ns)
+		snprintf(rate, sizeof rate, "%.1f Hz", counted / (cpu_ns / 1e9));
 	else
 		snprintf(rate, sizeof rate, "an unknown rate");
 	if (rf.nprocs > 1)

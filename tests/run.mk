@@ -23,6 +23,7 @@ RUN_TESTS = \
 	tests/run-profile.sh \
 	tests/info-synthetic.sh \
 	tests/info-cut.sh \
-	tests/info-bad-input.sh
+	tests/info-bad-input.sh \
+	tests/info-prefixes.sh
 TESTS += $(RUN_TESTS)
 EXTRA_DIST += $(RUN_TESTS)

@@ -531,7 +531,9 @@ static int index_names(struct raw_process *p)
 static const uint8_t *inflate_payload(struct reader *r, const uint8_t *in, uint32_t inlen,
                                       uint32_t outlen)
 {
-	if (grow((void **)&r->inflated, &r->inflated_cap, outlen ? outlen : 1, 1)) {
+	/* one spare byte: a stream longer than promised shows up as output
+	 * past outlen, and an empty one still has room to finish */
+	if (grow((void **)&r->inflated, &r->inflated_cap, (size_t)outlen + 1, 1)) {
 		bad(r, "out of memory");
 		return NULL;
 	}
@@ -549,7 +551,7 @@ static const uint8_t *inflate_payload(struct reader *r, const uint8_t *in, uint3
 	r->zs.next_in = (Bytef *)in;
 	r->zs.avail_in = inlen;
 	r->zs.next_out = r->inflated;
-	r->zs.avail_out = outlen;
+	r->zs.avail_out = outlen + 1;
 	int rc = inflate(&r->zs, Z_FINISH);
 	if (rc != Z_STREAM_END || r->zs.total_out != outlen) {
 		bad(r, "bad compressed data");

@@ -1,0 +1,25 @@
+#!/bin/sh
+# The reader on every kind of cut: sprof info on many prefixes of a raw file
+# (several processes, several blocks each) never crashes or hangs; it either
+# reads the file (exit 0, cut unless whole) or rejects it (exit 1).
+. "$SPROF_SRCDIR/tests/lib.sh"
+gen=$(prog prog-rawgen)
+
+"$gen" small.raw procs 2 samples 60 per-block 20 threads 2 stacks 4 || hard_error "prog-rawgen failed"
+size=$(stat -c %s small.raw)
+n=0
+while [ $n -lt "$size" ]; do
+	head -c $n small.raw > p.raw
+	status=0
+	"$SPROF" info p.raw > out 2> err || status=$?
+	case $status in
+	0) [ $n -ge 16 ] || fail "prefix $n: read as a raw file"
+	   [ $n -eq 16 ] || grep -q '^end: cut ' out || { show out; fail "prefix $n: not reported cut"; } ;;
+	1) [ $n -lt 16 ] || { show err; fail "prefix $n: rejected"; } ;;
+	*) show err; fail "prefix $n: exit status $status" ;;
+	esac
+	n=$((n + 5))
+done
+expect_status 0 "$SPROF" info small.raw
+assert_grep '^end: clean$' out
+exit 0

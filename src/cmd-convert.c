@@ -331,10 +331,6 @@ int cmd_convert(int argc, char **argv)
 		sprof_error("%s: %s", opt.input_name, err);
 		goto out;
 	}
-	if (rf.cut)
-		sprof_error("%s: %s; converting the data before it", opt.input_name,
-		            rf.problem[0] ? rf.problem : "the file is cut short");
-
 	struct raw_process **sel = calloc(rf.nprocs + 1, sizeof *sel);
 	size_t nsel = 0;
 	if (!sel) {
@@ -347,7 +343,10 @@ int cmd_convert(int argc, char **argv)
 			sel[nsel++] = p;
 	}
 	if (nsel == 0) {
-		if (have_pid)
+		if (rf.cut && rf.nprocs == 0)   /* damaged before anything usable */
+			sprof_error("%s: %s", opt.input_name,
+			            rf.problem[0] ? rf.problem : "the file is cut short");
+		else if (have_pid)
 			sprof_error("%s: no process %llu in the file", opt.input_name, (unsigned long long)pid);
 		else
 			sprof_error("%s: no process in the file (no samples were written)", opt.input_name);
@@ -355,6 +354,11 @@ int cmd_convert(int argc, char **argv)
 		raw_file_free(&rf);
 		goto out;
 	}
+
+	/* Warned once: what came before the damage is still worth converting. */
+	if (rf.cut)
+		sprof_error("%s: %s; converting the data before it", opt.input_name,
+		            rf.problem[0] ? rf.problem : "the file is cut short");
 
 	struct symbolizer *sym = sym_new(debug_dirs.v, debug_dirs.n, false);
 	struct profile_model **models = calloc(nsel, sizeof *models);

@@ -690,10 +690,13 @@ static void write_transaction(struct jw *w, const struct v1plan *p, const struct
 	jw_kstr(w, "type", "transaction");
 	jw_kstr(w, "event_id", p->tx_id);
 	jw_kstr(w, "transaction", transaction_name(m, opt));
-	jw_key(w, "start_timestamp");
-	jw_unix_seconds(w, m->wall_start_ns);
-	jw_key(w, "timestamp");
-	jw_unix_seconds(w, m->wall_start_ns + p->end_ns);
+	/* RFC 3339 strings: Relay takes them or Unix seconds, but sentry-cli
+	 * send-envelope (Rust sentry-types) insists on RFC 3339 for timestamp. */
+	char ts[40];
+	rfc3339(m->wall_start_ns, ts, sizeof ts);
+	jw_kstr(w, "start_timestamp", ts);
+	rfc3339(m->wall_start_ns + p->end_ns, ts, sizeof ts);
+	jw_kstr(w, "timestamp", ts);
 	jw_kstr(w, "platform", platform(opt));
 	jw_kstr(w, "release", opt->release);
 	jw_kstr(w, "environment", opt->environment);

@@ -188,10 +188,20 @@ char *sym_demangle(const char *name)
 	return strdup(name);
 }
 
-static void set_source(struct sym_frame *f, const char *file, int line)
+/* comp_dir: the CU's compilation directory, which relative file names
+ * (common in distribution debug info: "../csu/libc-start.c") are relative
+ * to; NULL when unknown. */
+static void set_source(struct sym_frame *f, const char *file, int line, const char *comp_dir)
 {
 	if (file && *file) {
-		f->abs_path = strdup(file);
+		if (file[0] != '/' && comp_dir && comp_dir[0] == '/') {
+			size_t n = strlen(comp_dir) + strlen(file) + 2;
+			f->abs_path = malloc(n);
+			if (f->abs_path)
+				snprintf(f->abs_path, n, "%s/%s", comp_dir, file);
+		} else {
+			f->abs_path = strdup(file);
+		}
 		const char *b = strrchr(file, '/');
 		f->filename = strdup(b ? b + 1 : file);
 	}
@@ -313,6 +323,8 @@ size_t sym_lookup(struct symbolizer *s, int img, uint64_t pc, bool is_return,
 			file = dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL);
 		Dwarf_Files *files = NULL;
 		size_t nfiles = 0;
+		Dwarf_Attribute cda;
+		const char *comp_dir = dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &cda));
 		for (int i = 0; i < nscopes && n < max; i++) {
 			int tag = dwarf_tag(&scopes[i]);
 			if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
@@ -330,7 +342,7 @@ size_t sym_lookup(struct symbolizer *s, int img, uint64_t pc, bool is_return,
 				free(f->function);
 				f->function = symbol_name(symname);
 			}
-			set_source(f, file, line);
+			set_source(f, file, line, comp_dir);
 			if (!f->inlined)
 				break;
 			/* The caller's position is where this call was inlined. */
@@ -364,7 +376,7 @@ size_t sym_lookup(struct symbolizer *s, int img, uint64_t pc, bool is_return,
 		Dwfl_Line *l = dwfl_module_getsrc(mod, a);
 		int line = 0;
 		const char *file = l ? dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL) : NULL;
-		set_source(f, file, line);
+		set_source(f, file, line, NULL);
 	}
 	return n;
 }

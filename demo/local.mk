@@ -1,5 +1,6 @@
 # demo/local.mk -- the bundled demo program and `make demo`, which profiles it
-# end to end: run -> info -> convert -> Sentry contract check.
+# end to end: run -> info -> convert -> Sentry contract check, then shows the
+# hottest functions of each thread.
 #
 # The demo is built like a user's program (-g -O2 -fno-omit-frame-pointer,
 # no sanitizers even in a --enable-sanitizers build) so its profile looks
@@ -11,16 +12,14 @@ demo_sprof_demo_LDFLAGS = -pthread
 
 DEMO_RAW = demo.raw
 DEMO_PROFILE = demo-profile.json
-CLEANFILES += $(DEMO_RAW) $(DEMO_RAW).old $(DEMO_PROFILE)
+CLEANFILES += $(DEMO_RAW) $(DEMO_RAW).old $(DEMO_PROFILE) $(DEMO_PROFILE).tmp
 
 .PHONY: demo
 demo: src/sprof demo/sprof-demo $(pkglib_LTLIBRARIES)
 	src/sprof run -o $(DEMO_RAW) -- demo/sprof-demo
 	src/sprof info $(DEMO_RAW)
-	@if src/sprof convert --help >/dev/null 2>&1; then \
-	  echo "src/sprof convert $(DEMO_RAW) > $(DEMO_PROFILE)"; \
-	  src/sprof convert $(DEMO_RAW) > $(DEMO_PROFILE).tmp && mv $(DEMO_PROFILE).tmp $(DEMO_PROFILE) && \
-	  echo "$(PYTHON3) $(SENTRY_CHECKER) $(DEMO_PROFILE)" && \
-	  $(PYTHON3) $(SENTRY_CHECKER) $(DEMO_PROFILE) && \
-	  echo "demo: $(DEMO_RAW) and $(DEMO_PROFILE) written; the profile passes the Sentry checker"; \
-	else echo "demo: sprof convert is not available yet; skipped the conversion"; fi
+	src/sprof convert $(DEMO_RAW) > $(DEMO_PROFILE).tmp
+	mv $(DEMO_PROFILE).tmp $(DEMO_PROFILE)
+	$(PYTHON3) $(SENTRY_CHECKER) $(DEMO_PROFILE)
+	src/sprof convert -f report --top 5 $(DEMO_RAW)
+	@echo "demo: $(DEMO_RAW) and $(DEMO_PROFILE) written; the profile passes the Sentry checker"

@@ -497,11 +497,11 @@ static int sort_samples(struct raw_process *p)
 	return 0;
 }
 
-static const struct raw_process *name_cmp_proc;
-static int name_cmp(const void *x, const void *y)
+static int name_cmp(const void *x, const void *y, void *proc)
 {
-	const struct raw_thread_name *a = &name_cmp_proc->thread_names[*(const uint32_t *)x];
-	const struct raw_thread_name *b = &name_cmp_proc->thread_names[*(const uint32_t *)y];
+	const struct raw_thread_name *names = ((const struct raw_process *)proc)->thread_names;
+	const struct raw_thread_name *a = &names[*(const uint32_t *)x];
+	const struct raw_thread_name *b = &names[*(const uint32_t *)y];
 	if (a->tid != b->tid)
 		return a->tid < b->tid ? -1 : 1;
 	if (a->t_us != b->t_us)
@@ -521,8 +521,7 @@ static int index_names(struct raw_process *p)
 		return -1;
 	for (size_t i = 0; i < p->nthread_names; i++)
 		p->name_order[i] = (uint32_t)i;
-	name_cmp_proc = p;
-	qsort(p->name_order, p->nthread_names, sizeof *p->name_order, name_cmp);
+	qsort_r(p->name_order, p->nthread_names, sizeof *p->name_order, name_cmp, p);
 	return 0;
 }
 

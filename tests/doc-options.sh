@@ -30,8 +30,11 @@ grep -qx sentry formats.help || { show formats.help; fail "sentry is not among t
 
 # Options as the documentation spells them: the man page writes a dash as \-.
 sed 's/\\-/-/g' "$man" > man.txt
+# For the stale check: the man page minus the lines of EXAMPLES that run
+# other programs (sentry-cli's options are not sprof's).
+awk '/^\.SH/ { ex = ($2 == "EXAMPLES") } !ex || /^sprof / || /^ / || /^\./' man.txt > man-own.txt
 {
-	grep -oE -- '--[a-z][a-z0-9-]+' man.txt
+	grep -oE -- '--[a-z][a-z0-9-]+' man-own.txt
 	for f in $comps; do
 		grep -oE -- '--[a-z][a-z0-9-]+' "$f"
 		# fish: complete ... -l NAME

@@ -563,7 +563,7 @@ static void summary(const char *shown_path, const char *abs_path, double secs, u
 	else if (rf.nprocs == 0)
 		snprintf(tail, sizeof tail, "; the sampler wrote nothing");
 	else if (unended)
-		snprintf(tail, sizeof tail, "; %zu process%s left no end record", unended,
+		snprintf(tail, sizeof tail, "; cut: %zu process%s left no end record", unended,
 		         unended == 1 ? "" : "es");
 	fprintf(stderr, "sprof: %llu samples (%llu lost)%s in %.2f s at %s (%llu Hz requested) -> %s (%s%s)\n",
 	        (unsigned long long)samples, (unsigned long long)lost, procs, secs, rate,

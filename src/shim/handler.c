@@ -20,6 +20,9 @@
 #include "shim/shim.h"
 
 static struct sigaction old_action;
+#ifdef SHIM_DEBUG
+_Atomic uint64_t shim_dbg_handler_ns, shim_dbg_handler_n;
+#endif
 static bool installed;
 
 /* Reserves room for the largest entry at the producer's position; returns the
@@ -112,7 +115,14 @@ static void on_sigprof(int sig, siginfo_t *si, void *ucv)
 	if (atomic_load(&s->state) == SLOT_LIVE && (atomic_load(&s->gen) & 0xffffffu) == gen &&
 	    atomic_load_explicit(&shim_active, memory_order_relaxed)) {
 		atomic_fetch_add_explicit(&s->handled, 1, memory_order_release);
+#ifdef SHIM_DEBUG
+		uint64_t t0 = shim_now_ns();
+#endif
 		record(s, (const ucontext_t *)ucv);
+#ifdef SHIM_DEBUG
+		atomic_fetch_add(&shim_dbg_handler_ns, shim_now_ns() - t0);
+		atomic_fetch_add(&shim_dbg_handler_n, 1);
+#endif
 	}
 	atomic_fetch_sub(&s->in_handler, 1);
 out:

@@ -205,6 +205,22 @@ void shim_shutdown(void)
 	if (!atomic_exchange(&started, 0))
 		return;
 	atomic_store(&shim_active, 0);
+#ifdef SHIM_DEBUG
+	/* development aid (make CFLAGS=-DSHIM_DEBUG): the shim's own costs */
+	bool gone;
+	uint64_t scpu = shim_tid_cpu_ns(shim_sampler_tid, &gone);
+	uint64_t wcpu = shim_tid_cpu_ns(shim_writer_tid, &gone);
+	extern uint64_t shim_debt_dropped_ns;
+	extern _Atomic uint64_t shim_dbg_handler_ns, shim_dbg_handler_n;
+	fprintf(stderr, "sprof-debug: handler %.2f us/sample over %llu\n",
+		shim_dbg_handler_n ? shim_dbg_handler_ns / 1e3 / shim_dbg_handler_n : 0.0,
+		(unsigned long long)shim_dbg_handler_n);
+	extern uint64_t shim_dbg_ticks, shim_dbg_behind;
+	fprintf(stderr, "sprof-debug: ticks %llu behind %llu\n", (unsigned long long)shim_dbg_ticks,
+		(unsigned long long)shim_dbg_behind);
+	fprintf(stderr, "sprof-debug: sampler %.3f ms cpu, writer %.3f ms cpu, debt dropped %.3f ms, cpu total %.3f ms\n",
+		scpu / 1e6, wcpu / 1e6, shim_debt_dropped_ns / 1e6, atomic_load(&shim_cpu_total_ns) / 1e6);
+#endif
 	shim_stop_sampler();
 	shim_stop_writer(shim_exit_status);
 }

@@ -26,7 +26,8 @@ struct start {
 	void *arg;
 };
 
-static void *start_thread(void *p)
+/* in the section whose frames the writer drops, like main_wrapper below */
+__attribute__((section("sprof_wrap"), noinline)) static void *start_thread(void *p)
 {
 	struct start st = *(struct start *)p;
 	free(p);
@@ -79,7 +80,11 @@ __attribute__((visibility("default"), noreturn)) void exit(int status)
 
 static int (*real_main)(int, char **, char **);
 
-static int main_wrapper(int argc, char **argv, char **envp)
+/* Alone in its own section, so that the writer can drop its frame (between
+ * __libc_start_call_main and main) from stacks by address range:
+ * __start_/__stop_sprof_wrap are provided by the linker. */
+__attribute__((section("sprof_wrap"), noinline)) static int main_wrapper(int argc, char **argv,
+									     char **envp)
 {
 	int status = real_main(argc, argv, envp);
 	shim_exit_status = status;

@@ -48,18 +48,19 @@ void shim_read_comm(pid_t tid, char name[SHIM_NAME_LEN])
 		*nl = 0;
 }
 
-/* Ring size: room for ~0.25 s of samples at the requested rate and typical
- * depths (the writer drains every 50-200 ms), and always for several
- * entries of the largest size. */
+/* Ring size: room for two drain intervals of samples at the requested rate,
+ * all of the largest size (deep stacks are what fill a ring), so that a
+ * thread running flat out never loses samples while the writer keeps up.
+ * Only the pages actually written become resident. */
 static size_t ring_words_for_config(void)
 {
-	size_t entry = RING_HDR_WORDS + (shim_cfg.max_depth < 48 ? shim_cfg.max_depth : 48);
-	size_t words = (size_t)shim_cfg.hz / 4 * entry;
-	size_t biggest = RING_HDR_WORDS + shim_cfg.max_depth + SHIM_SKIP_MAX + 1;
-	if (words < 8 * biggest)
-		words = 8 * biggest;
-	if (words < 8192)
-		words = 8192;   /* 64 KiB */
+	size_t entry = RING_HDR_WORDS + shim_cfg.max_depth + SHIM_SKIP_MAX + 1;
+	size_t entries = (size_t)((uint64_t)shim_cfg.hz * 2 * shim_drain_ns() / 1000000000u);
+	if (entries < 64)
+		entries = 64;
+	size_t words = entries * entry;
+	if (words > (16u << 20) / sizeof(uint64_t))
+		words = (16u << 20) / sizeof(uint64_t);
 	size_t page = (size_t)sysconf(_SC_PAGESIZE) / sizeof(uint64_t);
 	return (words + page - 1) / page * page;
 }
@@ -114,7 +115,12 @@ struct slot *shim_register(pid_t tid)
 	s->clock = (clockid_t)((~(unsigned)tid << 3) | 6);
 	s->reg_ns = shim_now_ns();
 	s->last_cpu_ns = shim_tid_cpu_ns(tid, &gone);
-	s->debt_ns = 0;
+	/* A random head start in [0, period): a thread using less than a period
+	 * of CPU in its life still gets a sample with the right probability,
+	 * so many short-lived threads are not missing from the profile. */
+	uint64_t r = (s->reg_ns ^ ((uint64_t)tid << 32)) * 0x9e3779b97f4a7c15u;
+	r ^= r >> 29;
+	s->debt_ns = (int64_t)(r % shim_cfg.period_ns);
 	s->idle_polls = 0;
 	s->sent_ns = 0;
 	atomic_store(&s->sent, 0);

@@ -30,9 +30,14 @@
 
 #define SCAN_NS 50000000u               /* /proc/self/task rescan period */
 #define MAX_TICK_NS 50000000u           /* wake at least this often */
+#define MAX_DEBT_NS 50000000u          /* catch up at most this much CPU time */
 #define PENDING_TIMEOUT_NS 100000000u   /* a signal not handled by then is lost */
 
 static _Atomic int sampler_stop;
+uint64_t shim_debt_dropped_ns;
+#ifdef SHIM_DEBUG
+uint64_t shim_dbg_ticks, shim_dbg_behind;
+#endif
 static pthread_t sampler_thread, writer_thread;
 static bool sampler_started, writer_started;
 
@@ -72,6 +77,7 @@ static void send_sample_signal(struct slot *s, uint32_t idx, uid_t uid)
 static bool poll_threads(uint64_t now, uint32_t tickno, uid_t uid)
 {
 	uint64_t period = shim_cfg.period_ns;
+	int64_t max_debt = (int64_t)(8 * period > MAX_DEBT_NS ? 8 * period : MAX_DEBT_NS);
 	bool behind = false;
 	uint32_t hwm = atomic_load(&shim_slots_hwm);
 	for (uint32_t i = 0; i < hwm; i++) {
@@ -98,9 +104,12 @@ static bool poll_threads(uint64_t now, uint32_t tickno, uid_t uid)
 		atomic_fetch_add_explicit(&shim_cpu_total_ns, delta, memory_order_relaxed);
 		atomic_fetch_add_explicit(&s->cpu_ns, delta, memory_order_relaxed);
 		s->debt_ns += (int64_t)delta;
-		/* A long stall of this thread must not turn into a burst. */
-		if (s->debt_ns > (int64_t)(8 * period))
-			s->debt_ns = (int64_t)(8 * period);
+		/* A long stall of the sampler must not turn into a burst: debt
+		 * beyond max_debt is forgiven (and those samples are lost). */
+		if (s->debt_ns > max_debt) {
+			shim_debt_dropped_ns += (uint64_t)(s->debt_ns - max_debt);
+			s->debt_ns = max_debt;
+		}
 		if (s->debt_ns < (int64_t)period)
 			continue;
 		uint32_t sent = atomic_load(&s->sent), handled = atomic_load(&s->handled);
@@ -165,6 +174,10 @@ void *shim_sampler_main(void *arg)
 				exit(0);
 		}
 		bool behind = poll_threads(now, tickno++, uid);
+#ifdef SHIM_DEBUG
+		shim_dbg_ticks++;
+		shim_dbg_behind += behind;
+#endif
 		uint64_t step = behind ? tick / 2 : tick;
 		next += step;
 		if (next + tick < now)

@@ -125,6 +125,12 @@ SHIM_HIDDEN int shim_start_threads(void);
 SHIM_HIDDEN void shim_stop_sampler(void);
 SHIM_HIDDEN void shim_stop_writer(int status);  /* final block + REC_END */
 SHIM_HIDDEN void *shim_writer_main(void *);
+/* How often the writer drains the rings: often enough at high rates that the
+ * rings stay small, rarely at low rates so the writer costs nothing. */
+static inline uint64_t shim_drain_ns(void)
+{
+	return shim_cfg.hz >= 200 ? 50000000u : 200000000u;
+}
 SHIM_HIDDEN void *shim_sampler_main(void *);
 SHIM_HIDDEN void shim_writer_wake(void);
 SHIM_HIDDEN extern _Atomic int shim_images_changed;   /* dlclose seen */

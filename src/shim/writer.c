@@ -204,6 +204,22 @@ static void add_sample(uint64_t t_ns, uint32_t tid, const uint64_t *pcs, uint32_
 	samples[nsamples++] = (struct sample){ t_ns, tid, (uint32_t)id, state };
 }
 
+/* The exit-status wrapper around main (interpose.c) is not the program's:
+ * its frame is left out of every stack. */
+extern const char __start_sprof_wrap[] __attribute__((visibility("hidden")));
+extern const char __stop_sprof_wrap[] __attribute__((visibility("hidden")));
+
+static uint32_t drop_shim_frames(uint64_t *pcs, uint32_t depth)
+{
+	uint64_t lo = (uint64_t)(uintptr_t)__start_sprof_wrap;
+	uint64_t hi = (uint64_t)(uintptr_t)__stop_sprof_wrap;
+	uint32_t n = depth ? 1 : 0;     /* never the leaf: that pc is real */
+	for (uint32_t i = 1; i < depth; i++)
+		if (!(pcs[i] > lo && pcs[i] <= hi))     /* return addresses */
+			pcs[n++] = pcs[i];
+	return n;
+}
+
 static void drain_ring(struct slot *s)
 {
 	uint64_t head = atomic_load_explicit(&s->head, memory_order_acquire);
@@ -216,7 +232,9 @@ static void drain_ring(struct slot *s)
 			tail += cap - idx;      /* wrap marker */
 			continue;
 		}
-		add_sample(e->t_ns, (uint32_t)s->tid, &s->ring[idx + RING_HDR_WORDS], e->depth,
+		/* the ring is ours to edit until tail moves past the entry */
+		uint64_t *pcs = &s->ring[idx + RING_HDR_WORDS];
+		add_sample(e->t_ns, (uint32_t)s->tid, pcs, drop_shim_frames(pcs, e->depth),
 			   (uint8_t)e->state);
 		tail += e->words;
 	}
@@ -258,7 +276,8 @@ static void drain_all(void)
 }
 
 /* Threads rename themselves (pthread_setname_np) after they start; only a
- * thread that ran since the last look can have done so to itself. */
+ * thread that ran since the last look can have done so to itself.  Checked
+ * at every drain, so that short-lived threads are caught with their name. */
 static void check_renames(void)
 {
 	uint64_t now_us = to_us(shim_now_ns());
@@ -390,7 +409,7 @@ void *shim_writer_main(void *arg)
 	(void)arg;
 	atomic_store(&shim_writer_tid, shim_gettid());
 	prctl(PR_SET_NAME, "sprof-writer", 0, 0, 0);
-	uint64_t drain_ns = shim_cfg.hz >= 500 ? 50000000u : 200000000u;
+	uint64_t drain_ns = shim_drain_ns();
 	drain_all();
 	write_block(true, false);
 	uint64_t last_block = shim_now_ns();
@@ -402,8 +421,8 @@ void *shim_writer_main(void *arg)
 		uint64_t now = shim_now_ns();
 		next = now + drain_ns;
 		drain_all();
+		check_renames();
 		if (now - last_block + drain_ns / 2 >= BLOCK_NS || nsamples > 1000000) {
-			check_renames();
 			if (nsamples || meta.len)
 				write_block(false, false);
 			last_block = now;

@@ -27,5 +27,12 @@ assert_grep '^ +hot_a$' below
 go tool pprof -tags profile.pb.gz > tags 2>&1 || fail "go tool pprof -tags failed"
 assert_grep 'hotapp' tags
 assert_grep 'worker' tags
+# two processes: one profile, samples labelled with their pid, 2.5 s in all
+go tool pprof -tags two.pb.gz > tags2 2>&1 || fail "go tool pprof -tags (two processes)"
+assert_grep '4242' tags2
+assert_grep '5000' tags2
+go tool pprof -top two.pb.gz > top2 2>&1 || fail "go tool pprof -top (two processes)"
+assert_grep '^Duration: 2\.50?s,' top2
+assert_grep 'Total samples = 2000ms' top2
 go tool pprof -top empty.pb.gz > empty 2>&1 || { show empty; fail "the empty profile is unreadable"; }
 exit 0

@@ -313,6 +313,22 @@ int main(int argc, char **argv)
 	opt.merge_threads = true;
 	free(run(dir, "speedscope-merged.json", &format_speedscope, models, 1, &opt));
 
+	/* two processes (sprof convert --all): every format takes both */
+	struct profile_model second = model;
+	second.pid = 5000;
+	second.command = "other";
+	second.wall_start_ns += 500000000;
+	struct profile_model *two[] = {&model, &second};
+	opt = defaults();
+	free(run(dir, "two.svg", &format_flamegraph, two, 2, &opt));
+	free(run(dir, "two.pb.gz", &format_pprof, two, 2, &opt));
+	free(run(dir, "two-speedscope.json", &format_speedscope, two, 2, &opt));
+	char *two_report = run(dir, "two-report.txt", &format_report, two, 2, &opt);
+	if (!two_report || !strstr(two_report, "Process 4242 (hotapp)") ||
+	    !strstr(two_report, "Process 5000 (other)"))
+		fail("report of two processes lacks one:\n%s", two_report ? two_report : "");
+	free(two_report);
+
 	/* a process without samples must still give valid (empty) output */
 	struct profile_model empty = model;
 	empty.nsamples = 0;

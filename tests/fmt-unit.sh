@@ -47,4 +47,10 @@ sq = [f for f in fr if f["name"] == "square"][0]
 assert sq["file"] == "/src/hotapp.h" and sq["line"] == 5, sq
 assert len([f for f in fr if f["name"] == "hot_a"]) == 1, "hot_a is one frame"
 PY
+# two processes (--all): both in every format, under their own names
+$check svg two.svg --samples 200 --has hotapp-4242 --has other-5000 --has hot_a ||
+	fail "flame graph of two processes"
+$check speedscope two-speedscope.json "$schema" --samples 200 --profiles 4 ||
+	fail "speedscope of two processes"
+assert_grep '"name":"other \(pid 5000\): worker \(tid 4243\)"' two-speedscope.json
 exit 0

@@ -16,5 +16,5 @@ expect_frames d.json "$src" "func|conv_plugin_leaf|libconv-plugin.c" "call|conv_
 	"module_in_app|libconv-plugin.so|true" "debug_id|$(cd "$(dirname "$plugin")" && pwd -P)/libconv-plugin.so"
 # --in-app-exclude by path and --in-app-include by function name
 expect_status 0 "$SPROF" convert --in-app-exclude "$(dirname "$plugin")" --in-app-include __libc_start -o d2.json d.raw
-expect_frames d2.json "$src" "module_in_app|libconv-plugin.so|false" "in_app|__libc_start_main|true"
+expect_frames d2.json "$src" "module_in_app|libconv-plugin.so|false" "in_app|__libc_start_call_main|true"
 exit 0

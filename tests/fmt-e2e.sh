@@ -19,6 +19,13 @@ mv out report-color.txt
 grep -q "$(printf '\033')" report-color.txt || fail "--color=always gave no colour"
 expect_status 0 "$SPROF" convert -f report -o report.txt hot.raw
 assert_no_grep "$(printf '\033')" report.txt    # auto: a file is no terminal
+# auto on a terminal (script(1) from util-linux provides one) does colour
+if command -v script >/dev/null 2>&1; then
+	script -qec "'$SPROF' convert -f report hot.raw" /dev/null > tty.txt 2>&1 < /dev/null
+	grep -q "$(printf '\033')" tty.txt || { show tty.txt; fail "--color=auto gave no colour on a terminal"; }
+	script -qec "'$SPROF' convert -f report --color=never hot.raw" /dev/null > tty.txt 2>&1 < /dev/null
+	assert_no_grep "$(printf '\033')" tty.txt
+fi
 samples=$(sed -n 's/^  samples: *\([0-9][0-9]*\) .*/\1/p' report.txt)
 [ -n "$samples" ] && [ "$samples" -ge 100 ] || { show report.txt; fail "too few samples: '$samples'"; }
 $PYTHON3 - report.txt <<'PY' || { show report.txt; fail "report shares"; }

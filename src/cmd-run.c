@@ -486,6 +486,12 @@ static int spawn(const char *path, char **argv, char **env, int *status)
 	while ((n = read(pfd[0], &e, sizeof e)) < 0 && errno == EINTR)
 		;
 	close(pfd[0]);
+	/* Wait without reaping first, so that no forwarded signal can reach a
+	 * process that reused the pid after the reaping. */
+	siginfo_t si;
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+		;
+	child_pid = 0;
 	int st = 0;
 	while (waitpid(pid, &st, 0) < 0) {
 		if (errno != EINTR) {
@@ -494,7 +500,6 @@ static int spawn(const char *path, char **argv, char **env, int *status)
 			break;
 		}
 	}
-	child_pid = 0;
 	for (size_t i = 0; i < NFWD; i++)
 		sigaction(fwd_signals[i], &old[i], NULL);
 	if (n == (ssize_t)sizeof e) {

@@ -14,6 +14,9 @@
  *   wait-signal READY OUT   create READY once handlers are set, wait for
  *                           SIGTERM/SIGINT/SIGHUP/SIGUSR1, write "got NAME" (TERM ...) to
  *                           OUT and exit 42 (exit 99 after 20 s)
+ *   count-int READY OUT     create READY once a SIGINT counter is set, and
+ *                           0.5 s after the first SIGINT write "count N"
+ *                           to OUT and exit 42 (exit 99 after 20 s)
  *   spin SECONDS            burn SECONDS of CPU time in spin_outer ->
  *                           spin_inner, exit 0 */
 #include "config.h"
@@ -26,11 +29,12 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t got;
+static volatile sig_atomic_t got, count;
 
 static void on_signal(int sig)
 {
 	got = sig;
+	count++;
 }
 
 static double clock_s(clockid_t c)
@@ -133,6 +137,27 @@ int main(int argc, char **argv)
 		/* by name: signal numbers differ between architectures */
 		const char *name = sigabbrev_np((int)got);
 		fprintf(f, "got %s\n", name ? name : "?");
+		fclose(f);
+		return 42;
+	}
+	if (!strcmp(mode, "count-int") && argc == 4) {
+		struct sigaction sa = { .sa_handler = on_signal };
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		int fd = open(argv[2], O_WRONLY | O_CREAT, 0644);
+		if (fd < 0)
+			return 98;
+		close(fd);
+		double end = now() + 20;
+		while (!count && now() < end)
+			usleep(10000);
+		if (!count)
+			return 99;
+		usleep(500000);     /* time for a second (wrong) delivery */
+		FILE *f = fopen(argv[3], "w");
+		if (!f)
+			return 98;
+		fprintf(f, "count %d\n", (int)count);
 		fclose(f);
 		return 42;
 	}

@@ -21,6 +21,7 @@ RUN_TESTS = \
 	tests/run-output.sh \
 	tests/run-streams.sh \
 	tests/run-signals.sh \
+	tests/run-tty-signal.sh \
 	tests/run-unprofilable.sh \
 	tests/run-env.sh \
 	tests/run-profile.sh \

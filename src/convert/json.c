@@ -158,6 +158,38 @@ void jw_raw(struct jw *w, const char *text)
 	fputs_unlocked(text, w->f);
 }
 
+void jw_rawn(struct jw *w, const char *text, size_t len)
+{
+	pre(w);
+	fwrite_unlocked(text, 1, len, w->f);
+}
+
+/* Two digits per division: this formats every sample's numbers. */
+static const char digit_pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+char *jw_fmt_u64(char *p, uint64_t v)
+{
+	char tmp[24], *t = tmp + sizeof tmp;
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		*--t = digit_pairs[2 * r + 1];
+		*--t = digit_pairs[2 * r];
+	}
+	if (v >= 10) {
+		*--t = digit_pairs[2 * v + 1];
+		*--t = digit_pairs[2 * v];
+	} else {
+		*--t = (char)('0' + v);
+	}
+	size_t n = (size_t)(tmp + sizeof tmp - t);
+	memcpy(p, t, n);
+	return p + n;
+}
+
 void jw_unix_seconds(struct jw *w, uint64_t ns)
 {
 	pre(w);

@@ -5,6 +5,7 @@
 #define SPROF_CONVERT_JSON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -28,6 +29,10 @@ void jw_u64_str(struct jw *w, uint64_t v);      /* "123": Sentry wants decimal s
 void jw_hex_str(struct jw *w, uint64_t v);      /* "0x7f..." */
 void jw_bool(struct jw *w, bool v);
 void jw_raw(struct jw *w, const char *text);    /* a preformatted value */
+void jw_rawn(struct jw *w, const char *text, size_t len);
+/* Decimal digits of v at p (no NUL); returns the end.  For writers that
+ * format hot records themselves. */
+char *jw_fmt_u64(char *p, uint64_t v);
 /* Unix seconds from ns as a JSON number with µs precision, exactly. */
 void jw_unix_seconds(struct jw *w, uint64_t ns);
 /* Convenience: key + string value, skipped when s is NULL. */

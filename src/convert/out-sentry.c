@@ -411,19 +411,19 @@ static int write_v1(struct jw *w, const struct v1plan *p, const struct convert_o
 	jw_obj(w);
 	jw_key(w, "samples");
 	jw_arr(w);
-	bool pretty = w->pretty;
+	/* The hot loop: one preformatted record per sample (one per line
+	 * when pretty). */
 	for (size_t i = 0; i < p->nkept; i++) {
 		const struct model_sample *sm = &m->samples[p->kept[i]];
-		jw_obj(w);
-		w->pretty = false;      /* one sample per line even when pretty */
-		jw_key(w, "stack_id");
-		jw_u64(w, (uint64_t)s.stack_map[sm->stack]);
-		jw_key(w, "thread_id");
-		jw_u64_str(w, sm->tid);
-		jw_key(w, "elapsed_since_start_ns");
-		jw_u64_str(w, sm->t_ns);
-		jw_obj_end(w);
-		w->pretty = pretty;
+		char rec[128], *q = rec;
+		q = stpcpy(q, "{\"stack_id\":");
+		q = jw_fmt_u64(q, (uint64_t)s.stack_map[sm->stack]);
+		q = stpcpy(q, ",\"thread_id\":\"");
+		q = jw_fmt_u64(q, sm->tid);
+		q = stpcpy(q, "\",\"elapsed_since_start_ns\":\"");
+		q = jw_fmt_u64(q, sm->t_ns);
+		q = stpcpy(q, "\"}");
+		jw_rawn(w, rec, (size_t)(q - rec));
 	}
 	jw_arr_end(w);
 	write_stacks_frames(w, m, &s);
@@ -552,19 +552,22 @@ static int write_chunk(struct jw *w, const struct profile_model *m, struct sel *
 	jw_obj(w);
 	jw_key(w, "samples");
 	jw_arr(w);
-	bool pretty = w->pretty;
 	for (size_t i = a; i < b; i++) {
 		const struct model_sample *sm = &m->samples[i];
-		jw_obj(w);
-		w->pretty = false;
-		jw_key(w, "timestamp");
-		jw_unix_seconds(w, m->wall_start_ns + sm->t_ns);
-		jw_key(w, "stack_id");
-		jw_u64(w, (uint64_t)s->stack_map[sm->stack]);
-		jw_key(w, "thread_id");
-		jw_u64_str(w, sm->tid);
-		jw_obj_end(w);
-		w->pretty = pretty;
+		uint64_t ns = m->wall_start_ns + sm->t_ns;
+		unsigned us = (unsigned)(ns % 1000000000u / 1000u);
+		char rec[128], *q = rec;
+		q = stpcpy(q, "{\"timestamp\":");
+		q = jw_fmt_u64(q, ns / 1000000000u);
+		*q++ = '.';
+		for (unsigned d = 100000; d; d /= 10)   /* exactly six digits */
+			*q++ = (char)('0' + us / d % 10);
+		q = stpcpy(q, ",\"stack_id\":");
+		q = jw_fmt_u64(q, (uint64_t)s->stack_map[sm->stack]);
+		q = stpcpy(q, ",\"thread_id\":\"");
+		q = jw_fmt_u64(q, sm->tid);
+		q = stpcpy(q, "\"}");
+		jw_rawn(w, rec, (size_t)(q - rec));
 	}
 	jw_arr_end(w);
 	write_stacks_frames(w, m, s);

@@ -1,8 +1,11 @@
-# completions/local.mk -- installs the bash, zsh and fish completions where
-# each shell looks for vendor completions under $(datadir), so that a
-# --prefix install (and distcheck) stays inside the prefix.
+# completions/local.mk -- installs the bash, zsh and fish completions under
+# $(datadir), so that a --prefix install (and distcheck) stays inside the
+# prefix.  zsh: site-functions, because /usr/local/share/zsh/site-functions
+# is in zsh's default fpath and /usr/local/share/zsh/vendor-completions is
+# not; a distribution package (prefix /usr) sets
+# zshcompdir=/usr/share/zsh/vendor-completions instead.
 bashcompdir = $(datadir)/bash-completion/completions
-zshcompdir = $(datadir)/zsh/vendor-completions
+zshcompdir = $(datadir)/zsh/site-functions
 fishcompdir = $(datadir)/fish/vendor_completions.d
 dist_zshcomp_DATA = completions/_sprof
 dist_fishcomp_DATA = completions/sprof.fish

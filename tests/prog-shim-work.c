@@ -14,6 +14,8 @@
  *   main-exit           main calls pthread_exit while a worker still burns
  *   dlopen LIB          burns in a dlopen()ed library, then dlclose()s it
  *   tasks               prints how many threads the process has
+ *   own-sigprof         burns 0.3 s, installs its own SIGPROF handler, burns
+ *                       0.3 s more, prints "sigprof N": queued SIGPROFs it got
  * Built with -O1 -fno-inline so every function keeps its frame. */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -290,6 +292,30 @@ static int mode_tasks(void)
 	return 0;
 }
 
+static volatile sig_atomic_t queued_sigprofs;
+
+static void own_handler(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	if (si->si_code == SI_QUEUE)
+		queued_sigprofs++;
+}
+
+static int mode_own_sigprof(void)
+{
+	burn(0.3);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = own_handler;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	if (sigaction(SIGPROF, &sa, NULL) != 0)
+		return 99;
+	burn(0.3);
+	printf("sigprof %d\n", (int)queued_sigprofs);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -313,6 +339,8 @@ int main(int argc, char **argv)
 		return mode_many(atoi(argv[2]));
 	if (!strcmp(m, "main-exit"))
 		return mode_main_exit();
+	if (!strcmp(m, "own-sigprof"))
+		return mode_own_sigprof();
 	if (!strcmp(m, "tasks"))
 		return mode_tasks();
 	if (!strcmp(m, "dlopen") && argc >= 3)

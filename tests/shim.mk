@@ -29,6 +29,7 @@ SHIM_TESTS = \
 	tests/shim-many-threads.sh \
 	tests/shim-main-exit.sh \
 	tests/shim-dlopen.sh \
-	tests/shim-dormant.sh
+	tests/shim-dormant.sh \
+	tests/shim-own-sigprof.sh
 TESTS += $(SHIM_TESTS)
 EXTRA_DIST += $(SHIM_TESTS) tests/shim-lib.sh

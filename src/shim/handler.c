@@ -20,6 +20,7 @@
 #include "shim/shim.h"
 
 static struct sigaction old_action;
+_Atomic int shim_sigprof_displaced;
 #ifdef SHIM_DEBUG
 _Atomic uint64_t shim_dbg_handler_ns, shim_dbg_handler_n;
 #endif
@@ -112,8 +113,11 @@ static void on_sigprof(int sig, siginfo_t *si, void *ucv)
 	 * slot DEAD before waiting for in_handler to drop to zero: either the
 	 * writer sees us, or we see DEAD.  seq_cst on both sides. */
 	atomic_fetch_add(&s->in_handler, 1);
-	if (atomic_load(&s->state) == SLOT_LIVE && (atomic_load(&s->gen) & 0xffffffu) == gen &&
-	    atomic_load_explicit(&shim_active, memory_order_relaxed)) {
+	if (!atomic_load_explicit(&shim_active, memory_order_relaxed)) {
+		/* stopping: not a loss, sampling is over */
+	} else if (atomic_load(&s->state) != SLOT_LIVE || (atomic_load(&s->gen) & 0xffffffu) != gen) {
+		atomic_fetch_add_explicit(&shim_lost_other, 1, memory_order_relaxed);
+	} else {
 		atomic_fetch_add_explicit(&s->handled, 1, memory_order_release);
 #ifdef SHIM_DEBUG
 		uint64_t t0 = shim_now_ns();
@@ -140,6 +144,14 @@ int shim_install_handler(void)
 		return -1;
 	installed = true;
 	return 0;
+}
+
+bool shim_handler_in_place(void)
+{
+	struct sigaction cur;
+	if (sigaction(SIGPROF, NULL, &cur) != 0)
+		return false;
+	return (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_sigprof;
 }
 
 void shim_restore_handler(void)

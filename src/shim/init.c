@@ -130,6 +130,7 @@ __attribute__((constructor)) static void shim_init(void)
 {
 	char values[NVARS][4096];
 	bool have[NVARS] = { false };
+	shim_interpose_init();
 	take_env(values, have);
 	if (!have[0] || !values[0][0])
 		return;         /* not asked to profile: stay dormant */

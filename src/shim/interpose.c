@@ -4,6 +4,8 @@
  *                      so it is sampled from its first instruction;
  *   pthread_exit       notes that the main thread left (see sampler.c);
  *   exit, __libc_start_main   remember the exit status for REC_END;
+ *   sigaction, signal  a program taking SIGPROF for itself stops our signals
+ *                      first, so its handler never sees one of ours;
  *   dlclose            flushes libunwind's caches at once, before a new
  *                      image can reuse the addresses.
  * dlopen is deliberately not wrapped: glibc resolves $ORIGIN, RPATH and the
@@ -12,6 +14,7 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -20,6 +23,25 @@
 #include "shim/shim.h"
 
 SHIM_HIDDEN void shim_shutdown(void);
+
+static void (*real_pthread_exit)(void *);
+static void (*real_exit)(int);
+static int (*real_sigaction)(int, const struct sigaction *, struct sigaction *);
+static sighandler_t (*real_signal)(int, sighandler_t);
+static int (*real_dlclose)(void *);
+
+/* Looks the real functions up once, from the constructor: dlsym is not
+ * async-signal-safe, and sigaction or signal may first be called from a
+ * signal handler. */
+void shim_interpose_init(void)
+{
+	real_pthread_exit = (void (*)(void *))dlsym(RTLD_NEXT, "pthread_exit");
+	real_exit = (void (*)(int))dlsym(RTLD_NEXT, "exit");
+	real_sigaction = (int (*)(int, const struct sigaction *, struct sigaction *))dlsym(
+		RTLD_NEXT, "sigaction");
+	real_signal = (sighandler_t(*)(int, sighandler_t))dlsym(RTLD_NEXT, "signal");
+	real_dlclose = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
+}
 
 struct start {
 	void *(*fn)(void *);
@@ -59,22 +81,20 @@ __attribute__((visibility("default"))) int pthread_create(pthread_t *t, const pt
 
 __attribute__((visibility("default"), noreturn)) void pthread_exit(void *ret)
 {
-	static void (*real)(void *);
-	if (!real)
-		real = (void (*)(void *))dlsym(RTLD_NEXT, "pthread_exit");
+	if (!real_pthread_exit)
+		shim_interpose_init();
 	if (atomic_load(&shim_active) && shim_gettid() == shim_pid)
 		atomic_store(&shim_main_exited, 1);
-	real(ret);
+	real_pthread_exit(ret);
 	__builtin_unreachable();
 }
 
 __attribute__((visibility("default"), noreturn)) void exit(int status)
 {
-	static void (*real)(int);
-	if (!real)
-		real = (void (*)(int))dlsym(RTLD_NEXT, "exit");
+	if (!real_exit)
+		shim_interpose_init();
 	shim_exit_status = status;
-	real(status);
+	real_exit(status);
 	__builtin_unreachable();
 }
 
@@ -103,12 +123,34 @@ __attribute__((visibility("default"))) int __libc_start_main(main_fn main, int a
 	return real(main_wrapper, argc, argv, init, fini, rtld_fini, stack_end);
 }
 
+static void note_sigprof(int sig, bool installs)
+{
+	if (sig == SIGPROF && installs && atomic_load(&shim_active))
+		atomic_store(&shim_sigprof_displaced, 1);
+}
+
+__attribute__((visibility("default"))) int sigaction(int sig, const struct sigaction *act,
+						     struct sigaction *old)
+{
+	if (!real_sigaction)
+		shim_interpose_init();
+	note_sigprof(sig, act != NULL);
+	return real_sigaction(sig, act, old);
+}
+
+__attribute__((visibility("default"))) sighandler_t signal(int sig, sighandler_t handler)
+{
+	if (!real_signal)
+		shim_interpose_init();
+	note_sigprof(sig, true);
+	return real_signal(sig, handler);
+}
+
 __attribute__((visibility("default"))) int dlclose(void *handle)
 {
-	static int (*real)(void *);
-	if (!real)
-		real = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
-	int r = real(handle);
+	if (!real_dlclose)
+		shim_interpose_init();
+	int r = real_dlclose(handle);
 	if (atomic_load(&shim_active))
 		unw_flush_cache(unw_local_addr_space, 0, 0);
 	return r;

@@ -23,6 +23,7 @@
 struct slot shim_slots[SHIM_MAX_SLOTS];
 _Atomic uint32_t shim_slots_hwm;
 _Atomic uint64_t shim_cpu_total_ns;
+_Atomic uint64_t shim_lost_other;
 size_t shim_ring_words;
 
 /* Serialises registrations only (never taken by the handler, sampler polls
@@ -128,7 +129,6 @@ struct slot *shim_register(pid_t tid)
 	atomic_store(&s->head, 0);
 	atomic_store(&s->tail, 0);
 	atomic_store(&s->lost_full, 0);
-	atomic_store(&s->lost_other, 0);
 	atomic_store(&s->cpu_ns, 0);
 	s->name_emitted = false;
 	s->name_check_cpu = 0;

@@ -30,7 +30,8 @@
 
 #define SCAN_NS 50000000u               /* /proc/self/task rescan period */
 #define MAX_TICK_NS 50000000u           /* wake at least this often */
-#define MAX_DEBT_NS 50000000u          /* catch up at most this much CPU time */
+#define IDLE_TICK_NS 5000000u           /* tick when no thread runs */
+#define MAX_DEBT_NS 250000000u         /* catch up at most this much CPU time */
 #define PENDING_TIMEOUT_NS 100000000u   /* a signal not handled by then is lost */
 
 static _Atomic int sampler_stop;
@@ -67,18 +68,22 @@ static void send_sample_signal(struct slot *s, uint32_t idx, uid_t uid)
 	if (syscall(SYS_rt_tgsigqueueinfo, shim_pid, s->tid, SIGPROF, &si) != 0) {
 		if (errno == ESRCH)
 			atomic_store(&s->state, SLOT_DEAD);
+		atomic_fetch_add_explicit(&shim_lost_other, 1, memory_order_relaxed);
 		return;
 	}
 	atomic_fetch_add(&s->sent, 1);
 }
 
-/* One poll of every live thread; returns true when some thread is still
- * owed a sample (the next tick then comes sooner to catch up). */
-static bool poll_threads(uint64_t now, uint32_t tickno, uid_t uid)
+/* One poll of every live thread; returns POLL_BEHIND when some thread is
+ * still owed a sample (the next tick then comes sooner to catch up) and
+ * POLL_ACTIVE when some thread used CPU since the last poll. */
+#define POLL_BEHIND 1
+#define POLL_ACTIVE 2
+static int poll_threads(uint64_t now, uint32_t tickno, uid_t uid)
 {
 	uint64_t period = shim_cfg.period_ns;
 	int64_t max_debt = (int64_t)(8 * period > MAX_DEBT_NS ? 8 * period : MAX_DEBT_NS);
-	bool behind = false;
+	int behind = 0, active = 0;
 	uint32_t hwm = atomic_load(&shim_slots_hwm);
 	for (uint32_t i = 0; i < hwm; i++) {
 		struct slot *s = &shim_slots[i];
@@ -101,6 +106,7 @@ static bool poll_threads(uint64_t now, uint32_t tickno, uid_t uid)
 			continue;
 		}
 		s->idle_polls = 0;
+		active = POLL_ACTIVE;
 		atomic_fetch_add_explicit(&shim_cpu_total_ns, delta, memory_order_relaxed);
 		atomic_fetch_add_explicit(&s->cpu_ns, delta, memory_order_relaxed);
 		s->debt_ns += (int64_t)delta;
@@ -116,18 +122,19 @@ static bool poll_threads(uint64_t now, uint32_t tickno, uid_t uid)
 		if (sent != handled) {
 			/* still pending: a second SIGPROF would merge with it */
 			if (now - s->sent_ns < PENDING_TIMEOUT_NS) {
-				behind = true;
+				behind = POLL_BEHIND;
 				continue;
 			}
 			atomic_store(&s->sent, handled);
+			atomic_fetch_add_explicit(&shim_lost_other, 1, memory_order_relaxed);
 		}
 		s->sent_ns = now;
 		s->debt_ns -= (int64_t)period;
 		send_sample_signal(s, i, uid);
 		if (s->debt_ns >= (int64_t)period)
-			behind = true;
+			behind = POLL_BEHIND;
 	}
-	return behind;
+	return behind | active;
 }
 
 /* True when the main thread called pthread_exit and has finished: glibc would
@@ -164,21 +171,34 @@ void *shim_sampler_main(void *arg)
 	uint64_t period = shim_cfg.period_ns;
 	uint64_t tick = period < MAX_TICK_NS ? period : MAX_TICK_NS;
 	uint64_t next = shim_now_ns(), next_scan = 0;
-	uint32_t tickno = 0;
+	uint32_t tickno = 0, idle_ticks = 0;
 	while (!atomic_load(&sampler_stop)) {
 		uint64_t now = shim_now_ns();
 		if (now >= next_scan) {
 			int others = shim_scan_tasks();
 			next_scan = now + SCAN_NS;
+			/* A program that installs its own SIGPROF handler (its own
+			 * profiler, setitimer) must not get our signals: stop. */
+			if (!shim_handler_in_place())
+				atomic_store(&shim_sigprof_displaced, 1);
 			if (atomic_load(&shim_main_exited) && others <= 1 && main_thread_gone())
 				exit(0);
 		}
-		bool behind = poll_threads(now, tickno++, uid);
+		bool displaced = atomic_load_explicit(&shim_sigprof_displaced, memory_order_relaxed);
+		int polled = displaced ? 0 : poll_threads(now, tickno++, uid);
 #ifdef SHIM_DEBUG
 		shim_dbg_ticks++;
-		shim_dbg_behind += behind;
+		shim_dbg_behind += polled & POLL_BEHIND;
 #endif
-		uint64_t step = behind ? tick / 2 : tick;
+		/* Nobody ran: sleep longer (the debts stay exact, at most the
+		 * first sample of a thread waking up comes later).  An idle
+		 * program at 10 kHz so costs 200 wake-ups a second, not 10 000. */
+		idle_ticks = polled & POLL_ACTIVE ? 0 : idle_ticks + 1;
+		uint64_t step = polled & POLL_BEHIND ? tick / 2 : tick;
+		if (idle_ticks > 8 && step < IDLE_TICK_NS)
+			step = IDLE_TICK_NS;
+		if (displaced)
+			step = SCAN_NS;
 		next += step;
 		if (next + tick < now)
 			next = now + step;      /* we were stalled: do not race to catch up */

@@ -64,7 +64,7 @@ struct slot {
 	size_t ring_words;
 	_Atomic uint64_t head __attribute__((aligned(64)));     /* producer */
 	_Atomic uint64_t tail __attribute__((aligned(64)));     /* consumer */
-	_Atomic uint64_t lost_full, lost_other;
+	_Atomic uint64_t lost_full;      /* ring full: sample dropped */
 
 	/* writer-owned */
 	bool name_emitted;
@@ -93,6 +93,8 @@ SHIM_HIDDEN extern int shim_exit_status;
 SHIM_HIDDEN extern int (*shim_real_pthread_create)(pthread_t *, const pthread_attr_t *,
 						   void *(*)(void *), void *);
 
+/* interpose.c: resolves the real libc functions (constructor) */
+SHIM_HIDDEN void shim_interpose_init(void);
 SHIM_HIDDEN uint64_t shim_now_ns(void);         /* CLOCK_MONOTONIC */
 SHIM_HIDDEN uint64_t shim_tid_cpu_ns(pid_t tid, bool *gone);
 SHIM_HIDDEN pid_t shim_gettid(void);
@@ -101,6 +103,9 @@ SHIM_HIDDEN pid_t shim_gettid(void);
 SHIM_HIDDEN extern struct slot shim_slots[SHIM_MAX_SLOTS];
 SHIM_HIDDEN extern _Atomic uint32_t shim_slots_hwm;     /* slots in use < hwm */
 SHIM_HIDDEN extern _Atomic uint64_t shim_cpu_total_ns;  /* all threads, ever */
+/* samples lost otherwise: a signal that came too late for its thread, or
+ * never came (displaced handler, thread gone) */
+SHIM_HIDDEN extern _Atomic uint64_t shim_lost_other;
 SHIM_HIDDEN extern size_t shim_ring_words;
 /* Registers tid (the caller itself when self is true).  Returns the slot or
  * NULL (registry full, out of memory, already registered). */
@@ -114,6 +119,11 @@ SHIM_HIDDEN void shim_read_comm(pid_t tid, char name[SHIM_NAME_LEN]);
 #define SHIM_SIGVAL_MAGIC 0x5350u       /* "SP": marks our own signals */
 SHIM_HIDDEN int shim_install_handler(void);
 SHIM_HIDDEN void shim_restore_handler(void);
+/* False once the program replaced our SIGPROF handler with its own. */
+SHIM_HIDDEN bool shim_handler_in_place(void);
+/* Set when the program installs its own SIGPROF disposition: from then on
+ * the sampler sends no more signals (they would reach the program). */
+SHIM_HIDDEN extern _Atomic int shim_sigprof_displaced;
 /* si_value payload for a signal aimed at slot s */
 static inline uint64_t shim_sigval(uint32_t idx, uint32_t gen)
 {

@@ -49,7 +49,7 @@ static uint32_t seq;
 static struct buf meta, stacks_rec;     /* pending records for the next block */
 static struct sample *samples;
 static size_t nsamples, samples_cap;
-static uint64_t stored_total, retired_lost_full, retired_lost_other, lost_oom;
+static uint64_t stored_total, retired_lost_full, lost_oom;
 static uint64_t last_check_us;
 
 int shim_writer_open(void);
@@ -263,7 +263,6 @@ static void drain_all(void)
 		/* DEAD and no handler inside: nothing more can arrive */
 		drain_ring(s);
 		retired_lost_full += atomic_load(&s->lost_full);
-		retired_lost_other += atomic_load(&s->lost_other);
 		if (i >= KEEP_RINGS && s->ring) {
 			munmap(s->ring, s->ring_words * sizeof(uint64_t));
 			s->ring = NULL;
@@ -328,13 +327,12 @@ static void write_block(bool first, bool end)
 		buf_record(&pay, REC_SAMPLES, &b);
 		buf_free(&b);
 	}
-	uint64_t lost_full = retired_lost_full, lost_other = retired_lost_other + lost_oom;
+	uint64_t lost_full = retired_lost_full, lost_other = atomic_load(&shim_lost_other) + lost_oom;
 	uint32_t hwm = atomic_load(&shim_slots_hwm);
 	for (uint32_t i = 0; i < hwm; i++) {
 		int st = atomic_load(&shim_slots[i].state);
 		if (st == SLOT_LIVE || st == SLOT_DEAD) {
 			lost_full += atomic_load(&shim_slots[i].lost_full);
-			lost_other += atomic_load(&shim_slots[i].lost_other);
 		}
 	}
 	uint64_t stored = stored_total + nsamples;

@@ -57,7 +57,8 @@ static void usage(FILE *f)
 	"      --color[=WHEN]       never, always or auto (default auto)\n"
 	"      --title T, --width W, --reverse   flamegraph settings\n\n"
 	"  -h, --help               show this help\n\n"
-	"Send to Sentry with: sprof convert -f envelope --dsn DSN FILE > e && sentry-cli send-envelope e\n");
+	"To send a profile to Sentry, write an envelope (-f envelope) and give it to\n"
+	"sentry-cli send-envelope; 'man sprof' shows how.\n");
 }
 
 enum {

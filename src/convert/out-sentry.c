@@ -336,6 +336,8 @@ static int v1plan_make(struct v1plan *p, const struct profile_model *m,
 		}
 	}
 	free(th), free(first), free(last), free(count);
+	/* warn: the only process, so "not enough samples" is the error;
+	 * with several, the caller names the skipped ones. */
 	if (p->nkept == 0 && !opt->force) {
 		if (warn)
 			sprof_error("%s: not enough samples (%zu) for a Sentry profile%s",
@@ -343,7 +345,7 @@ static int v1plan_make(struct v1plan *p, const struct profile_model *m,
 			            opt->all ? "" : " (--force writes it anyway)");
 		return 1;
 	}
-	if (over && warn)
+	if (over)
 		sprof_error("%s: process %u ran %.1f s; the Sentry profile keeps the first %g s "
 		            "(Sentry rejects longer ones; -f sentry-chunk keeps everything)",
 		            opt->input_name, m->pid, m->duration_ns / 1e9, max_s);

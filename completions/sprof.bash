@@ -107,7 +107,9 @@ _sprof() {
 	if [[ $cur == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 	elif [ "$cmd" = run ]; then
-		mapfile -t COMPREPLY < <(compgen -W '--' -- "$cur")
+		# run's first operand is the command (like after "--")
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -c -- "$cur" | sort -u)
 	else
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")

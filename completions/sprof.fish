@@ -31,13 +31,15 @@ function __sprof_using
     return 1
 end
 
-# `sprof run ... --` (or the first operand of run) has been typed: the rest of
-# the line is the profiled command's.
-function __sprof_run_command_started
-    set -l words (commandline -opc)
+# Prints the index (in `commandline -opc` plus the current token) of the
+# profiled command's first word once `sprof run ... --` or run's first
+# operand has been typed; fails before that.
+function __sprof_run_command_index
+    set -l words (commandline -opc) (commandline -ct)
     set -l seen_run 0
     set -l skip 0
-    for w in $words[2..-1]
+    for i in (seq 2 (count $words))
+        set -l w $words[$i]
         if test $seen_run = 0
             switch $w
                 case run
@@ -52,46 +54,32 @@ function __sprof_run_command_started
             set skip 0
             continue
         end
+        # the current token is still being typed: only a finished "--" or
+        # operand before it starts the command
+        test $i = (count $words); and return 1
         switch $w
             case --
+                echo (math $i + 1)
                 return 0
             case -o --output -F --frequency --max-depth
                 set skip 1
             case '-*'
             case '*'
+                echo $i
                 return 0
         end
     end
     return 1
 end
 
+function __sprof_run_command_started
+    __sprof_run_command_index >/dev/null
+end
+
 # Completes the profiled command and its arguments with fish's own rules.
 function __sprof_run_complete_command
     set -l words (commandline -opc) (commandline -ct)
-    set -l i 1
-    set -l seen_run 0
-    set -l skip 0
-    for w in $words[2..-1]
-        set i (math $i + 1)
-        if test $seen_run = 0
-            test "$w" = run; and set seen_run 1
-            continue
-        end
-        if test $skip = 1
-            set skip 0
-            continue
-        end
-        switch $w
-            case --
-                set i (math $i + 1)
-                break
-            case -o --output -F --frequency --max-depth
-                set skip 1
-            case '-*'
-            case '*'
-                break
-        end
-    end
+    set -l i (__sprof_run_command_index); or return
     complete -C (string join ' ' -- (string escape -- $words[$i..-1]))
 end
 
@@ -114,6 +102,7 @@ complete -c sprof -n $run -s q -l quiet -d 'No summary line'
 complete -c sprof -n $run -s h -l help -d 'Show help'
 complete -c sprof -n $run -s V -l version -d 'Show the version'
 complete -c sprof -n $run -a -- -d 'End of sprof options; the command follows'
+complete -c sprof -n $run -a '(__fish_complete_command)'
 complete -c sprof -n '__sprof_using run; and __sprof_run_command_started' -x -a '(__sprof_run_complete_command)'
 
 # sprof info

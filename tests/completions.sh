@@ -38,6 +38,7 @@ echo "file: $(t sprof info app)"
 echo "out: $(t sprof run -o app)"
 echo "cmd: $(t sprof run -q -- bas)"
 echo "cmd2: $(t sprof run -o x.raw ./myprog --ma)"
+echo "cmd3: $(t sprof run -F 99 bas)"
 echo "dir: $(t sprof convert --debug-dir s)"
 type complete >/dev/null && complete -p sprof
 EOF
@@ -61,6 +62,7 @@ expect_line bash.out "out: app.raw apple.txt"
 expect_line bash.out "dir: sub"
 expect_line bash.out "complete -F _sprof sprof"
 grep -qE '^cmd: .*\bbash\b' bash.out || { show bash.out; fail "no command completion after 'sprof run --'"; }
+grep -qE '^cmd3: .*\bbash\b' bash.out || { show bash.out; fail "no command completion for run's first operand"; }
 # the program's own arguments are not sprof's options
 assert_no_grep '^cmd2: .*--max-depth' bash.out
 

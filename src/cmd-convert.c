@@ -159,6 +159,8 @@ int cmd_convert(int argc, char **argv)
 	struct convert_options opt = { .top = 20, .color = -1, .width = 1200 };
 	struct model_build_options bo = { .start = 0, .end = -1 };
 	struct strlist debug_dirs = { 0 }, inc = { 0 }, exc = { 0 };
+	char **owned = NULL;            /* realpath()s of relative --debug-dirs */
+	size_t nowned = 0;
 	uint64_t pid = 0;
 	bool have_pid = false;
 	int status = EXIT_USAGE, c;
@@ -242,7 +244,14 @@ int cmd_convert(int argc, char **argv)
 					sprof_usage_error("convert", "--debug-dir '%s': %s", optarg, strerror(errno));
 					goto out;
 				}
-				optarg = abs;   /* kept until exit */
+				char **o = realloc(owned, (nowned + 1) * sizeof *o);
+				if (!o) {
+					free(abs);
+					goto oom;
+				}
+				owned = o;
+				owned[nowned++] = abs;
+				optarg = abs;
 			}
 			if (strchr(optarg, ':')) {
 				sprof_usage_error("convert", "--debug-dir '%s': a ':' cannot be searched", optarg);
@@ -401,6 +410,9 @@ oom:
 	sprof_error("out of memory");
 	status = EXIT_DATA;
 out:
+	for (size_t i = 0; i < nowned; i++)
+		free(owned[i]);
+	free(owned);
 	free(debug_dirs.v);
 	free(inc.v);
 	free(exc.v);

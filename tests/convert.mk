@@ -7,22 +7,26 @@ tests_prog_conv_symtest_SOURCES = tests/prog-conv-symtest.c src/util.c
 tests_prog_conv_symtest_CFLAGS = $(AM_CFLAGS) -g $(LIBDW_CFLAGS)
 tests_prog_conv_symtest_LDADD = src/convert/libsprofconvert.a src/raw/libsprofraw.a \
 	$(CJSON_LIBS) $(LIBDW_LIBS) $(LIBELF_LIBS) $(ZLIB_LIBS) $(CONVERT_LIBS) -lm
-# -fno-omit-frame-pointer -fno-optimize-sibling-calls: the call chains the
-# tests expect must exist at run time (no tail calls).
-CONV_PROG_FLAGS = -g -O1 -fno-omit-frame-pointer -fno-optimize-sibling-calls
+# The profiled test programs are built without sanitizers (not AM_CFLAGS /
+# AM_LDFLAGS): the shim is preloaded into them, and an ASan runtime refuses
+# to start after another preloaded library.  -fno-optimize-sibling-calls:
+# the call chains the tests expect must exist at run time (no tail calls).
+CONV_PROG_FLAGS = -std=gnu11 $(WARN_CFLAGS) -g -O1 -fno-omit-frame-pointer -fno-optimize-sibling-calls
 tests_prog_conv_work_SOURCES = tests/prog-conv-work.c
-tests_prog_conv_work_CFLAGS = $(AM_CFLAGS) $(CONV_PROG_FLAGS)
-tests_prog_conv_work_LDADD = -lpthread
+tests_prog_conv_work_CFLAGS = $(CONV_PROG_FLAGS) -pthread
+tests_prog_conv_work_LDFLAGS = -pthread
 tests_prog_conv_cxx_SOURCES = tests/prog-conv-cxx.cc
-tests_prog_conv_cxx_CXXFLAGS = $(CONV_PROG_FLAGS)
+tests_prog_conv_cxx_CXXFLAGS = $(WARN_CFLAGS) -g -O1 -fno-omit-frame-pointer -fno-optimize-sibling-calls
+tests_prog_conv_cxx_LDFLAGS =
 tests_prog_conv_dlopen_SOURCES = tests/prog-conv-dlopen.c
-tests_prog_conv_dlopen_CFLAGS = $(AM_CFLAGS) $(CONV_PROG_FLAGS)
+tests_prog_conv_dlopen_CFLAGS = $(CONV_PROG_FLAGS)
+tests_prog_conv_dlopen_LDFLAGS =
 tests_prog_conv_dlopen_LDADD = -ldl
 # The plugin prog-conv-dlopen loads (tests/.libs/libconv-plugin.so).
 check_LTLIBRARIES += tests/libconv-plugin.la
 tests_libconv_plugin_la_SOURCES = tests/libconv-plugin.c
-tests_libconv_plugin_la_CFLAGS = $(AM_CFLAGS) $(CONV_PROG_FLAGS)
-tests_libconv_plugin_la_LDFLAGS = -module -avoid-version -rpath /nowhere
+tests_libconv_plugin_la_CFLAGS = $(CONV_PROG_FLAGS)
+tests_libconv_plugin_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 
 CONVERT_TESTS = \
 	tests/prog-conv-symtest \
@@ -36,5 +40,5 @@ CONVERT_TESTS = \
 	tests/convert-send-envelope.sh \
 	tests/convert-regress.sh
 TESTS += $(CONVERT_TESTS)
-EXTRA_DIST += $(filter %.sh,$(CONVERT_TESTS)) tests/convert-expect.py tests/fuzz.sh \
+EXTRA_DIST += $(filter %.sh,$(CONVERT_TESTS)) tests/convert-lib.sh tests/convert-expect.py tests/fuzz.sh \
 	tests/fuzz-convert.c tests/corpus

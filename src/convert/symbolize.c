@@ -138,7 +138,8 @@ int sym_image(struct symbolizer *s, const char *path, uint64_t bias,
 	for (size_t i = 0; i < s->nimgs; i++) {
 		struct sym_img *im = &s->imgs[i];
 		if (im->bias == bias && im->build_id_len == build_id_len &&
-		    !memcmp(im->build_id, build_id, build_id_len) && !strcmp(im->path, path))
+		    (!build_id_len || !memcmp(im->build_id, build_id, build_id_len)) &&
+		    !strcmp(im->path, path))
 			return im->dwfl ? (int)i : -1;
 	}
 	if (s->nimgs == s->cap) {
@@ -155,7 +156,8 @@ int sym_image(struct symbolizer *s, const char *path, uint64_t bias,
 	if (!im->path)
 		return -1;
 	im->bias = bias;
-	memcpy(im->build_id, build_id, build_id_len);
+	if (build_id_len)
+		memcpy(im->build_id, build_id, build_id_len);
 	im->build_id_len = build_id_len;
 	s->nimgs++;
 	open_image(s, im);

@@ -3,32 +3,26 @@
 # arguments, and after `sprof run [OPTIONS] --` the command to run and its
 # arguments.  Installed in $(datadir)/fish/vendor_completions.d.
 
-# True while no subcommand has been typed yet.
-function __sprof_needs_command
-    set -l words (commandline -opc)
-    for w in $words[2..-1]
+# Prints the subcommand (the first word after "sprof" that is not an
+# option); fails while none has been typed.
+function __sprof_subcommand
+    for w in (commandline -opc)[2..-1]
         switch $w
             case '-*'
-                continue
             case '*'
-                return 1
-        end
-    end
-    return 0
-end
-
-function __sprof_using
-    set -l words (commandline -opc)
-    for w in $words[2..-1]
-        switch $w
-            case '-*'
-                continue
-            case '*'
-                test "$w" = "$argv[1]"
-                return
+                echo $w
+                return 0
         end
     end
     return 1
+end
+
+function __sprof_needs_command
+    not __sprof_subcommand >/dev/null
+end
+
+function __sprof_using
+    set -l sub (__sprof_subcommand); and test "$sub" = "$argv[1]"
 end
 
 # Prints the index (in `commandline -opc` plus the current token) of the

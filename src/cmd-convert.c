@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void usage(FILE *f)
@@ -129,7 +130,8 @@ static bool valid_trace_id(char *s)
 }
 
 /* Runs the format on models and writes to path (NULL: stdout).  A failed
- * write leaves no partial file behind. */
+ * write leaves no partial regular file behind; anything else (a device such
+ * as /dev/full, a FIFO) is never removed. */
 static int write_output(const struct output_format *fmt, struct profile_model *const *models,
                         size_t n, const struct convert_options *opt, const char *path)
 {
@@ -138,6 +140,8 @@ static int write_output(const struct output_format *fmt, struct profile_model *c
 		sprof_error("%s: cannot create: %s", path, strerror(errno));
 		return EXIT_DATA;
 	}
+	struct stat st;
+	bool regular = path && fstat(fileno(out), &st) == 0 && S_ISREG(st.st_mode);
 	int r = fmt->write(models, n, opt, out);
 	if (fflush(out) || ferror(out)) {
 		if (!r)
@@ -148,7 +152,7 @@ static int write_output(const struct output_format *fmt, struct profile_model *c
 		sprof_error("%s: write error: %s", path, strerror(errno));
 		r = 1;
 	}
-	if (r && path)
+	if (r && regular)
 		unlink(path);
 	return r ? EXIT_DATA : 0;
 }

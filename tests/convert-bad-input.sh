@@ -92,4 +92,9 @@ expect_status 0 "$SPROF" convert --force -o forced.json none.raw
 
 # an unwritable output leaves nothing behind and says so
 one_line_error 1 "nodir/p.json" "$SPROF" convert -o nodir/p.json w.raw
+# a failed write to a device reports it and never removes the device
+if [ -c /dev/full ]; then
+	one_line_error 1 /dev/full "$SPROF" convert -o /dev/full w.raw
+	[ -c /dev/full ] || fail "convert -o /dev/full removed /dev/full"
+fi
 exit 0

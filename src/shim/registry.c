@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -155,9 +156,18 @@ struct linux_dirent64 {
 	char d_name[];
 };
 
-int shim_scan_tasks(void)
+int shim_scan_tasks(bool force)
 {
 	static char buf[16384] __attribute__((aligned(8)));
+	static nlink_t last_nlink;
+	/* The link count of /proc/self/task is 2 + the number of threads: one
+	 * stat() tells whether a full listing can find anything new. */
+	struct stat st;
+	if (stat("/proc/self/task", &st) == 0) {
+		if (!force && st.st_nlink == last_nlink)
+			return -1;
+		last_nlink = st.st_nlink;
+	}
 	int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;

@@ -30,6 +30,7 @@
 
 #define SCAN_NS 50000000u               /* /proc/self/task rescan period */
 #define MAX_TICK_NS 50000000u           /* wake at least this often */
+#define SHORT_SLEEP_NS 4000000u         /* see the end of shim_sampler_main */
 #define IDLE_TICK_NS 5000000u           /* tick when no thread runs */
 #define MAX_DEBT_NS 250000000u         /* catch up at most this much CPU time */
 #define PENDING_TIMEOUT_NS 100000000u   /* a signal not handled by then is lost */
@@ -171,17 +172,20 @@ void *shim_sampler_main(void *arg)
 	uint64_t period = shim_cfg.period_ns;
 	uint64_t tick = period < MAX_TICK_NS ? period : MAX_TICK_NS;
 	uint64_t next = shim_now_ns(), next_scan = 0;
-	uint32_t tickno = 0, idle_ticks = 0;
+	uint32_t tickno = 0, idle_ticks = 0, scans = 0;
 	while (!atomic_load(&sampler_stop)) {
 		uint64_t now = shim_now_ns();
 		if (now >= next_scan) {
-			int others = shim_scan_tasks();
+			/* a full listing once a second anyway: a thread may have
+			 * been born as another died, leaving the count unchanged */
+			bool main_exited = atomic_load(&shim_main_exited);
+			int others = shim_scan_tasks(main_exited || ++scans % 20 == 0);
 			next_scan = now + SCAN_NS;
 			/* A program that installs its own SIGPROF handler (its own
 			 * profiler, setitimer) must not get our signals: stop. */
 			if (!shim_handler_in_place())
 				atomic_store(&shim_sigprof_displaced, 1);
-			if (atomic_load(&shim_main_exited) && others <= 1 && main_thread_gone())
+			if (main_exited && others >= 0 && others <= 1 && main_thread_gone())
 				exit(0);
 		}
 		bool displaced = atomic_load_explicit(&shim_sigprof_displaced, memory_order_relaxed);
@@ -202,7 +206,15 @@ void *shim_sampler_main(void *arg)
 		next += step;
 		if (next + tick < now)
 			next = now + step;      /* we were stalled: do not race to catch up */
-		shim_futex_wait_until(&sampler_stop, 0, next);
+		/* Short ticks sleep in clock_nanosleep (a little cheaper per
+		 * wake-up than a futex); long ones on the stop word, so that
+		 * stopping never waits more than a few milliseconds. */
+		if (next - now < SHORT_SLEEP_NS) {
+			struct timespec ts = { (time_t)(next / 1000000000u), (long)(next % 1000000000u) };
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		} else {
+			shim_futex_wait_until(&sampler_stop, 0, next);
+		}
 	}
 	return NULL;
 }

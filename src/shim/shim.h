@@ -111,8 +111,10 @@ SHIM_HIDDEN extern size_t shim_ring_words;
  * NULL (registry full, out of memory, already registered). */
 SHIM_HIDDEN struct slot *shim_register(pid_t tid);
 /* Registers threads listed in /proc/self/task that are not yet known.
- * Returns how many tasks other than the shim's own threads exist. */
-SHIM_HIDDEN int shim_scan_tasks(void);
+ * Returns how many tasks other than the shim's own threads exist, or -1
+ * when the thread count did not change since the last scan (then nothing is
+ * listed, unless force). */
+SHIM_HIDDEN int shim_scan_tasks(bool force);
 SHIM_HIDDEN void shim_read_comm(pid_t tid, char name[SHIM_NAME_LEN]);
 
 /* ---- handler.c ---------------------------------------------------------- */
@@ -139,7 +141,7 @@ SHIM_HIDDEN void *shim_writer_main(void *);
  * rings stay small, rarely at low rates so the writer costs nothing. */
 static inline uint64_t shim_drain_ns(void)
 {
-	return shim_cfg.hz >= 200 ? 50000000u : 200000000u;
+	return shim_cfg.hz >= 200 ? 100000000u : 250000000u;
 }
 SHIM_HIDDEN void *shim_sampler_main(void *);
 SHIM_HIDDEN void shim_writer_wake(void);

@@ -552,7 +552,9 @@ static const uint8_t *inflate_payload(struct reader *r, const uint8_t *in, uint3
 	r->zs.next_out = r->inflated;
 	r->zs.avail_out = outlen + 1;
 	int rc = inflate(&r->zs, Z_FINISH);
-	if (rc != Z_STREAM_END || r->zs.total_out != outlen) {
+	/* the stream must fill the payload exactly: bytes after its end would
+	 * be data that no check covers (a second stream, garbage) */
+	if (rc != Z_STREAM_END || r->zs.total_out != outlen || r->zs.avail_in != 0) {
 		bad(r, "bad compressed data");
 		return NULL;
 	}

@@ -36,11 +36,12 @@ static long ring_reserve(struct slot *s, size_t need)
 	size_t idx = head % cap;
 	uint64_t used = head - tail;
 	if (cap - idx < need) {
-		/* not enough contiguous room before the end: wrap, leaving a marker */
+		/* not enough contiguous room before the end: wrap, leaving a
+		 * marker where a header fits (the reader skips a shorter rest) */
 		if (used + (cap - idx) + need > cap)
 			return -1;
-		struct ring_entry *m = (struct ring_entry *)&s->ring[idx];
-		m->words = 0;
+		if (cap - idx >= RING_HDR_WORDS)
+			((struct ring_entry *)&s->ring[idx])->words = 0;
 		atomic_store_explicit(&s->head, head + (cap - idx), memory_order_release);
 		return 0;
 	}

@@ -33,7 +33,8 @@
 enum slot_state { SLOT_FREE = 0, SLOT_CLAIMED, SLOT_LIVE, SLOT_DEAD };
 
 /* One ring entry, followed by depth pcs (leaf first).  Sizes are in 64-bit
- * words; a header with words == 0 marks "wrap to the start of the ring". */
+ * words.  An entry never wraps around the end of the ring: a header with
+ * words == 0, or a rest shorter than a header, means "go on at the start". */
 struct ring_entry {
 	uint64_t t_ns;                  /* CLOCK_MONOTONIC */
 	uint32_t words;                 /* header + pcs, in words */

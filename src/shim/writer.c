@@ -228,8 +228,8 @@ static void drain_ring(struct slot *s)
 	while (tail < head) {
 		size_t idx = tail % cap;
 		const struct ring_entry *e = (const struct ring_entry *)&s->ring[idx];
-		if (e->words == 0) {
-			tail += cap - idx;      /* wrap marker */
+		if (cap - idx < RING_HDR_WORDS || e->words == 0) {
+			tail += cap - idx;      /* wrap (see ring_reserve) */
 			continue;
 		}
 		/* the ring is ours to edit until tail moves past the entry */

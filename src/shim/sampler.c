@@ -121,11 +121,11 @@ static int poll_threads(uint64_t now, uint32_t tickno, uid_t uid)
 			continue;
 		uint32_t sent = atomic_load(&s->sent), handled = atomic_load(&s->handled);
 		if (sent != handled) {
-			/* still pending: a second SIGPROF would merge with it */
-			if (now - s->sent_ns < PENDING_TIMEOUT_NS) {
-				behind = POLL_BEHIND;
+			/* still pending: a second SIGPROF would merge with it.  No
+			 * quicker tick for this: the thread is not running, and
+			 * waking more often only takes CPU from it. */
+			if (now - s->sent_ns < PENDING_TIMEOUT_NS)
 				continue;
-			}
 			atomic_store(&s->sent, handled);
 			atomic_fetch_add_explicit(&shim_lost_other, 1, memory_order_relaxed);
 		}

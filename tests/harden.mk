@@ -1,6 +1,7 @@
 # tests/harden.mk -- hardening: damaged and hostile raw files never crash,
 # hang or exhaust sprof; the raw file keeps no secrets and is private.
-# tests/valgrind.sh is run by CI (.ci/run) after make check, not from here.
+# tests/valgrind.sh (memcheck) is run in full by CI (.ci/run) after make
+# check; tests/harden-valgrind.sh runs its --quick form here.
 check_PROGRAMS += tests/prog-harden-work
 # Never sanitized (the shim is preloaded into it); -O1 -fno-inline keeps the
 # call chains for the stacks.
@@ -10,6 +11,8 @@ tests_prog_harden_work_LDFLAGS =
 tests_prog_harden_work_LDADD = -lpthread
 
 HARDEN_TESTS = \
-	tests/harden-mutate.sh
+	tests/harden-mutate.sh \
+	tests/harden-private.sh \
+	tests/harden-valgrind.sh
 TESTS += $(HARDEN_TESTS)
-EXTRA_DIST += $(HARDEN_TESTS) tests/harden-mutate.py
+EXTRA_DIST += $(HARDEN_TESTS) tests/harden-mutate.py tests/valgrind.sh

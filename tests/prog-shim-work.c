@@ -14,6 +14,9 @@
  *   main-exit           main calls pthread_exit while a worker still burns
  *   dlopen LIB          burns in a dlopen()ed library, then dlclose()s it
  *   tasks               prints how many threads the process has
+ *   underscore-exit     burns 0.3 s, then _exit(4) (no destructors run)
+ *   vfork               a vfork() child whose exec fails calls _exit(3) in
+ *                       the parent's memory; the parent burns on, exits 0
  *   own-sigprof         burns 0.3 s, installs its own SIGPROF handler, burns
  *                       0.3 s more, prints "sigprof N": queued SIGPROFs it got
  * Built with -O1 -fno-inline so every function keeps its frame. */
@@ -292,6 +295,23 @@ static int mode_tasks(void)
 	return 0;
 }
 
+static int mode_vfork(void)
+{
+	burn(0.2);
+	pid_t pid = vfork();
+	if (pid < 0)
+		return 99;
+	if (pid == 0) {
+		execl("/nonexistent/prog-shim-none", "none", (char *)NULL);
+		_exit(3);
+	}
+	int st;
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 3)
+		return 98;
+	burn(0.3);
+	return 0;
+}
+
 static volatile sig_atomic_t queued_sigprofs;
 
 static void own_handler(int sig, siginfo_t *si, void *uc)
@@ -339,6 +359,12 @@ int main(int argc, char **argv)
 		return mode_many(atoi(argv[2]));
 	if (!strcmp(m, "main-exit"))
 		return mode_main_exit();
+	if (!strcmp(m, "underscore-exit")) {
+		burn(0.3);
+		_exit(4);
+	}
+	if (!strcmp(m, "vfork"))
+		return mode_vfork();
 	if (!strcmp(m, "own-sigprof"))
 		return mode_own_sigprof();
 	if (!strcmp(m, "tasks"))

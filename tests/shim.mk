@@ -30,6 +30,7 @@ SHIM_TESTS = \
 	tests/shim-main-exit.sh \
 	tests/shim-dlopen.sh \
 	tests/shim-dormant.sh \
-	tests/shim-own-sigprof.sh
+	tests/shim-own-sigprof.sh \
+	tests/shim-underscore-exit.sh
 TESTS += $(SHIM_TESTS)
 EXTRA_DIST += $(SHIM_TESTS) tests/shim-lib.sh

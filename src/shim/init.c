@@ -197,12 +197,15 @@ __attribute__((constructor)) static void shim_init(void)
 	atomic_store(&started, 1);
 }
 
-/* Stops sampling and writes the final block.  Runs in whichever thread ends
- * the process (exit() may come from any thread while others still run), at
- * most once. */
-SHIM_HIDDEN void shim_shutdown(void);
-void shim_shutdown(void)
+/* Runs in whichever thread ends the process (exit() may come from any thread
+ * while others still run), at most once.  Bounded (from _exit, perhaps in a
+ * signal handler): the sampler is told to stop but not joined. */
+void shim_shutdown(bool bounded)
 {
+	/* a vfork() child shares our memory: it must not stop the parent's
+	 * profile (and a fork child turned dormant already) */
+	if (getpid() != shim_pid)
+		return;
 	if (!atomic_exchange(&started, 0))
 		return;
 	atomic_store(&shim_active, 0);
@@ -222,13 +225,16 @@ void shim_shutdown(void)
 	fprintf(stderr, "sprof-debug: sampler %.3f ms cpu, writer %.3f ms cpu, debt dropped %.3f ms, cpu total %.3f ms\n",
 		scpu / 1e6, wcpu / 1e6, shim_debt_dropped_ns / 1e6, atomic_load(&shim_cpu_total_ns) / 1e6);
 #endif
-	shim_stop_sampler();
-	shim_stop_writer(shim_exit_status);
+	if (bounded)
+		shim_signal_sampler_stop();
+	else
+		shim_stop_sampler();
+	shim_stop_writer(shim_exit_status, bounded);
 }
 
 /* A destructor rather than atexit(): preloaded, the shim is finalised after
  * the program and its libraries, so their exit-time work is still sampled. */
 __attribute__((destructor)) static void shim_fini(void)
 {
-	shim_shutdown();
+	shim_shutdown(false);
 }

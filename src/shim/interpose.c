@@ -4,6 +4,8 @@
  *                      so it is sampled from its first instruction;
  *   pthread_exit       notes that the main thread left (see sampler.c);
  *   exit, __libc_start_main   remember the exit status for REC_END;
+ *   _exit, _Exit       write the final block first (dash, for one, ends with
+ *                      _exit, which runs no destructor);
  *   sigaction, signal  a program taking SIGPROF for itself stops our signals
  *                      first, so its handler never sees one of ours;
  *   dlclose            flushes libunwind's caches at once, before a new
@@ -22,13 +24,14 @@
 
 #include "shim/shim.h"
 
-SHIM_HIDDEN void shim_shutdown(void);
 
 static void (*real_pthread_exit)(void *);
 static void (*real_exit)(int);
 static int (*real_sigaction)(int, const struct sigaction *, struct sigaction *);
 static sighandler_t (*real_signal)(int, sighandler_t);
 static int (*real_dlclose)(void *);
+static void (*real__exit)(int);
+static void (*real__Exit)(int);
 
 /* Looks the real functions up once, from the constructor: dlsym is not
  * async-signal-safe, and sigaction or signal may first be called from a
@@ -41,6 +44,8 @@ void shim_interpose_init(void)
 		RTLD_NEXT, "sigaction");
 	real_signal = (sighandler_t(*)(int, sighandler_t))dlsym(RTLD_NEXT, "signal");
 	real_dlclose = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
+	real__exit = (void (*)(int))dlsym(RTLD_NEXT, "_exit");
+	real__Exit = (void (*)(int))dlsym(RTLD_NEXT, "_Exit");
 }
 
 struct start {
@@ -96,6 +101,28 @@ __attribute__((visibility("default"), noreturn)) void exit(int status)
 	shim_exit_status = status;
 	real_exit(status);
 	__builtin_unreachable();
+}
+
+__attribute__((noreturn)) static void exit_now(int status, void (*real)(int))
+{
+	shim_exit_status = status;
+	shim_shutdown(true);
+	real(status);
+	__builtin_unreachable();
+}
+
+__attribute__((visibility("default"), noreturn)) void _exit(int status)
+{
+	if (!real__exit)
+		shim_interpose_init();
+	exit_now(status, real__exit);
+}
+
+__attribute__((visibility("default"), noreturn)) void _Exit(int status)
+{
+	if (!real__Exit)
+		shim_interpose_init();
+	exit_now(status, real__Exit);
 }
 
 static int (*real_main)(int, char **, char **);

@@ -234,10 +234,16 @@ int shim_start_threads(void)
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err && writer_started) {
-		shim_stop_writer(-1);
+		shim_stop_writer(-1, false);
 		writer_started = false;
 	}
 	return err ? -1 : 0;
+}
+
+void shim_signal_sampler_stop(void)
+{
+	atomic_store(&sampler_stop, 1);
+	shim_futex_wake(&sampler_stop);
 }
 
 void shim_stop_sampler(void)

@@ -135,8 +135,14 @@ static inline uint64_t shim_sigval(uint32_t idx, uint32_t gen)
 
 /* ---- sampler.c / writer.c ----------------------------------------------- */
 SHIM_HIDDEN int shim_start_threads(void);
-SHIM_HIDDEN void shim_stop_sampler(void);
-SHIM_HIDDEN void shim_stop_writer(int status);  /* final block + REC_END */
+SHIM_HIDDEN void shim_stop_sampler(void);         /* and join it */
+SHIM_HIDDEN void shim_signal_sampler_stop(void);  /* without waiting */
+/* Has the writer write the final block (with REC_END unless status < 0) and
+ * stop; bounded: wait at most a second, and without joining. */
+SHIM_HIDDEN void shim_stop_writer(int status, bool bounded);
+/* Stops sampling and writes the final block, once, in the process that
+ * started the shim (not in a vfork child sharing its memory). */
+SHIM_HIDDEN void shim_shutdown(bool bounded);
 SHIM_HIDDEN void *shim_writer_main(void *);
 /* How often the writer drains the rings: often enough at high rates that the
  * rings stay small, rarely at low rates so the writer costs nothing. */

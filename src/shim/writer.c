@@ -31,6 +31,7 @@
 #define BLOCK_NS 1000000000u            /* a block at least this often */
 #define ZLIB_LEVEL 6                    /* a block a second: cheap at any level */
 #define KEEP_RINGS 64                   /* slots below this keep their ring */
+#define BOUNDED_WAIT_NS 1000000000u     /* longest wait for the final block in _exit */
 
 struct sample {
 	uint64_t t_ns;
@@ -44,6 +45,7 @@ static dev_t out_dev;
 static ino_t out_ino;
 
 static _Atomic int writer_cmd;          /* 0 run, 1 stop */
+static _Atomic int writer_done;         /* the final block is written */
 static int final_status;
 static uint32_t seq;
 static struct buf meta, stacks_rec;     /* pending records for the next block */
@@ -431,13 +433,24 @@ void *shim_writer_main(void *arg)
 		check_renames();
 		write_block(false, true);
 	}
+	atomic_store(&writer_done, 1);
+	shim_futex_wake(&writer_done);
 	return NULL;
 }
 
-void shim_stop_writer(int status)
+void shim_stop_writer(int status, bool bounded)
 {
 	final_status = status;
 	atomic_store(&writer_cmd, 1);
 	shim_futex_wake(&writer_cmd);
-	shim_join_writer();
+	if (!bounded) {
+		shim_join_writer();
+		return;
+	}
+	/* _exit() may come from a signal handler that interrupted a thread
+	 * holding a lock the writer needs (malloc's): wait a bounded time, then
+	 * let the process go, with its file cut rather than hung. */
+	uint64_t deadline = shim_now_ns() + BOUNDED_WAIT_NS;
+	while (!atomic_load(&writer_done) && shim_now_ns() < deadline)
+		shim_futex_wait_until(&writer_done, 0, deadline);
 }

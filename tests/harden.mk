@@ -15,4 +15,5 @@ HARDEN_TESTS = \
 	tests/harden-private.sh \
 	tests/harden-valgrind.sh
 TESTS += $(HARDEN_TESTS)
-EXTRA_DIST += $(HARDEN_TESTS) tests/harden-mutate.py tests/valgrind.sh
+EXTRA_DIST += $(HARDEN_TESTS) tests/harden-mutate.py tests/valgrind.sh \
+	tests/harden-repro-empty-stack.raw

@@ -698,8 +698,9 @@ int raw_read_buffer(const uint8_t *buf, size_t len, struct raw_file *rf, char *e
 	return 0;
 }
 
-/* Reads all of fd into a malloc'ed buffer.  Read rather than mmap: the file
- * may still be growing (or shrinking) under a running program. */
+/* Reads all of fd into a malloc'ed buffer, or only its first bytes when
+ * they are not a raw file's.  Read rather than mmap: the file may still be
+ * growing (or shrinking) under a running program. */
 static int slurp(int fd, uint8_t **out, size_t *outlen)
 {
 	struct stat st;
@@ -736,6 +737,11 @@ static int slurp(int fd, uint8_t **out, size_t *outlen)
 		if (n == 0)
 			break;
 		len += (size_t)n;
+		/* Not a raw file (say /dev/zero or a pipe of something else):
+		 * stop at its first bytes rather than read it all into memory;
+		 * raw_read_buffer rejects what was read. */
+		if (len >= 8 && memcmp(buf, RAW_MAGIC, 8) != 0)
+			break;
 	}
 	*out = buf;
 	*outlen = len;

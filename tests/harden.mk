@@ -16,4 +16,4 @@ HARDEN_TESTS = \
 	tests/harden-valgrind.sh
 TESTS += $(HARDEN_TESTS)
 EXTRA_DIST += $(HARDEN_TESTS) tests/harden-mutate.py tests/valgrind.sh \
-	tests/harden-repro-empty-stack.raw
+	tests/harden-repro-empty-stack.raw tests/harden-repro-no-samples.raw

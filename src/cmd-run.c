@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -33,6 +34,7 @@
 struct run_opts {
 	const char *output;
 	uint64_t hz, depth;
+	int signo;                      /* sampling signal, SPROF_SIGNAL */
 	bool allow_unprofiled, quiet;
 };
 
@@ -48,6 +50,8 @@ static void usage(FILE *f)
 	        "  -F, --frequency HZ     samples per second of CPU time per thread, 1-10000\n"
 	        "                         (default %d)\n"
 	        "      --max-depth N      frames kept per stack, 1-1024 (default %d)\n"
+	        "      --signal SIG       signal the sampler uses: a name (PROF, VTALRM,\n"
+	        "                         RTMIN+3) or a number (default PROF)\n"
 	        "      --allow-unprofiled run programs the sampler cannot enter (static, setuid,\n"
 	        "                         other architecture) anyway, without profiling them\n"
 	        "  -q, --quiet            no summary line\n"
@@ -363,7 +367,7 @@ static char **child_env(const char *shim, const char *output, const struct run_o
 	size_t n = 0;
 	while (environ[n])
 		n++;
-	char **env = calloc(n + 6, sizeof *env);
+	char **env = calloc(n + 7, sizeof *env);
 	if (!env)
 		return NULL;
 	size_t k = 0;
@@ -375,7 +379,8 @@ static char **child_env(const char *shim, const char *output, const struct run_o
 			continue;
 		}
 		if (!strncmp(e, "SPROF_OUTPUT=", 13) || !strncmp(e, "SPROF_FREQUENCY=", 16) ||
-		    !strncmp(e, "SPROF_MAX_DEPTH=", 16) || !strncmp(e, "SPROF_MODE=", 11))
+		    !strncmp(e, "SPROF_MAX_DEPTH=", 16) || !strncmp(e, "SPROF_MODE=", 11) ||
+		    !strncmp(e, "SPROF_SIGNAL=", 13))
 			continue;
 		env[k++] = (char *)e;
 	}
@@ -388,6 +393,7 @@ static char **child_env(const char *shim, const char *output, const struct run_o
 	r |= asprintf(&env[k++], "SPROF_FREQUENCY=%llu", (unsigned long long)o->hz) < 0;
 	r |= asprintf(&env[k++], "SPROF_MAX_DEPTH=%llu", (unsigned long long)o->depth) < 0;
 	r |= asprintf(&env[k++], "SPROF_MODE=cpu") < 0;
+	r |= asprintf(&env[k++], "SPROF_SIGNAL=%d", o->signo) < 0;
 	env[k] = NULL;
 	return r ? NULL : env;
 }
@@ -578,7 +584,51 @@ static void summary(const char *shown_path, const char *abs_path, double secs, u
 
 /* ---- the command -------------------------------------------------------- */
 
-enum { OPT_MAX_DEPTH = 256, OPT_ALLOW_UNPROFILED };
+enum { OPT_MAX_DEPTH = 256, OPT_ALLOW_UNPROFILED, OPT_SIGNAL };
+
+/* --signal: a name with or without "SIG" (any case), RTMIN+N / RTMAX-N, or a
+ * number.  Refused: what cannot be caught, glibc's internal real-time
+ * signals, and the crash signals, whose handlers the shim keeps for the
+ * final block (and whose meaning a sampling signal would blur). */
+static int parse_signal(const char *arg)
+{
+	static const struct { const char *name; int no; } names[] = {
+		{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "ILL", SIGILL },
+		{ "TRAP", SIGTRAP }, { "ABRT", SIGABRT }, { "BUS", SIGBUS }, { "FPE", SIGFPE },
+		{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
+		{ "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM }, { "STKFLT", SIGSTKFLT },
+		{ "CHLD", SIGCHLD }, { "CONT", SIGCONT }, { "STOP", SIGSTOP }, { "TSTP", SIGTSTP },
+		{ "TTIN", SIGTTIN }, { "TTOU", SIGTTOU }, { "URG", SIGURG }, { "XCPU", SIGXCPU },
+		{ "XFSZ", SIGXFSZ }, { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH },
+		{ "IO", SIGIO }, { "PWR", SIGPWR }, { "SYS", SIGSYS },
+	};
+	const char *s = arg;
+	uint64_t n;
+	int no = -1;
+	if (!strncasecmp(s, "SIG", 3))
+		s += 3;
+	if (parse_u64(arg, 1, 1000, &n)) {
+		no = (int)n;
+	} else if (!strncasecmp(s, "RTMIN", 5) || !strncasecmp(s, "RTMAX", 5)) {
+		bool max = !strncasecmp(s, "RTMAX", 5);
+		n = 0;
+		if (s[5] && !((s[5] == (max ? '-' : '+')) && parse_u64(s + 6, 0, 1000, &n)))
+			return -1;
+		if (n > (uint64_t)(SIGRTMAX - SIGRTMIN))
+			return -1;
+		no = max ? SIGRTMAX - (int)n : SIGRTMIN + (int)n;
+	} else {
+		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+			if (!strcasecmp(s, names[i].name))
+				no = names[i].no;
+	}
+	if (no < 1 || no > SIGRTMAX || (no > 31 && no < SIGRTMIN))
+		return -1;
+	if (no == SIGKILL || no == SIGSTOP || no == SIGSEGV || no == SIGBUS || no == SIGILL ||
+	    no == SIGFPE || no == SIGABRT || no == SIGTRAP || no == SIGSYS)
+		return -1;
+	return no;
+}
 
 int cmd_run(int argc, char **argv)
 {
@@ -587,12 +637,14 @@ int cmd_run(int argc, char **argv)
 		{ "frequency", required_argument, NULL, 'F' },
 		{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
 		{ "allow-unprofiled", no_argument, NULL, OPT_ALLOW_UNPROFILED },
+		{ "signal", required_argument, NULL, OPT_SIGNAL },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct run_opts o = { .output = DEFAULT_OUTPUT, .hz = DEFAULT_HZ, .depth = DEFAULT_DEPTH };
+	struct run_opts o = { .output = DEFAULT_OUTPUT, .hz = DEFAULT_HZ, .depth = DEFAULT_DEPTH,
+			      .signo = SIGPROF };
 	opterr = 0;
 	optind = 1;
 	int c;
@@ -612,6 +664,11 @@ int cmd_run(int argc, char **argv)
 		case OPT_MAX_DEPTH:
 			if (!parse_u64(optarg, 1, 1024, &o.depth))
 				return sprof_usage_error("run", "bad max depth '%s' (want 1-1024)", optarg);
+			break;
+		case OPT_SIGNAL:
+			o.signo = parse_signal(optarg);
+			if (o.signo < 0)
+				return sprof_usage_error("run", "bad signal '%s' (want a catchable, non-crash signal: PROF, VTALRM, RTMIN+N, a number)", optarg);
 			break;
 		case OPT_ALLOW_UNPROFILED:
 			o.allow_unprofiled = true;

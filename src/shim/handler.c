@@ -141,7 +141,7 @@ int shim_install_handler(void)
 	sa.sa_sigaction = on_sigprof;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGPROF, &sa, &old_action) != 0)
+	if (sigaction(shim_cfg.signo, &sa, &old_action) != 0)
 		return -1;
 	installed = true;
 	return 0;
@@ -150,7 +150,7 @@ int shim_install_handler(void)
 bool shim_handler_in_place(void)
 {
 	struct sigaction cur;
-	if (sigaction(SIGPROF, NULL, &cur) != 0)
+	if (sigaction(shim_cfg.signo, NULL, &cur) != 0)
 		return false;
 	return (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_sigprof;
 }
@@ -158,7 +158,7 @@ bool shim_handler_in_place(void)
 void shim_restore_handler(void)
 {
 	if (installed) {
-		sigaction(SIGPROF, &old_action, NULL);
+		sigaction(shim_cfg.signo, &old_action, NULL);
 		installed = false;
 	}
 }

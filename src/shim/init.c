@@ -61,7 +61,7 @@ uint64_t shim_tid_cpu_ns(pid_t tid, bool *gone)
 /* ---- settings ----------------------------------------------------------- */
 
 static const char *const sprof_vars[] = {
-	"SPROF_OUTPUT", "SPROF_FREQUENCY", "SPROF_MAX_DEPTH", "SPROF_MODE",
+	"SPROF_OUTPUT", "SPROF_FREQUENCY", "SPROF_MAX_DEPTH", "SPROF_MODE", "SPROF_SIGNAL",
 };
 #define NVARS (sizeof sprof_vars / sizeof sprof_vars[0])
 
@@ -160,6 +160,17 @@ __attribute__((constructor)) static void shim_init(void)
 		setup_error("SPROF_MODE is not cpu");
 		return;
 	}
+	/* any catchable signal but glibc's two internal real-time ones (32, 33)
+	 * and those whose default is a crash (crash.c needs them) */
+	uint32_t signo = SIGPROF;
+	if (have[4] && (!parse_num(values[4], 1, (unsigned long)SIGRTMAX, &signo) || signo == SIGKILL ||
+			signo == SIGSTOP || (signo > 31 && (int)signo < SIGRTMIN) || signo == SIGSEGV ||
+			signo == SIGBUS || signo == SIGILL || signo == SIGFPE || signo == SIGABRT ||
+			signo == SIGTRAP || signo == SIGSYS)) {
+		setup_error("SPROF_SIGNAL is not a usable signal number");
+		return;
+	}
+	shim_cfg.signo = (int)signo;
 	shim_cfg.period_ns = 1000000000u / shim_cfg.hz;
 
 	struct timespec ts;
@@ -183,7 +194,7 @@ __attribute__((constructor)) static void shim_init(void)
 		return;
 	}
 	if (shim_install_handler() != 0) {
-		setup_error("cannot install the SIGPROF handler");
+		setup_error("cannot install the sampling signal handler");
 		return;
 	}
 	pthread_atfork(NULL, NULL, on_fork_child);

@@ -152,7 +152,7 @@ __attribute__((visibility("default"))) int __libc_start_main(main_fn main, int a
 
 static void note_sigprof(int sig, bool installs)
 {
-	if (sig == SIGPROF && installs && atomic_load(&shim_active))
+	if (sig == shim_cfg.signo && installs && atomic_load(&shim_active))
 		atomic_store(&shim_sigprof_displaced, 1);
 }
 

@@ -61,12 +61,12 @@ static void send_sample_signal(struct slot *s, uint32_t idx, uid_t uid)
 {
 	siginfo_t si;
 	memset(&si, 0, sizeof si);
-	si.si_signo = SIGPROF;
+	si.si_signo = shim_cfg.signo;
 	si.si_code = SI_QUEUE;
 	si.si_pid = shim_pid;
 	si.si_uid = uid;
 	si.si_value.sival_ptr = (void *)(uintptr_t)shim_sigval(idx, atomic_load(&s->gen));
-	if (syscall(SYS_rt_tgsigqueueinfo, shim_pid, s->tid, SIGPROF, &si) != 0) {
+	if (syscall(SYS_rt_tgsigqueueinfo, shim_pid, s->tid, shim_cfg.signo, &si) != 0) {
 		if (errno == ESRCH)
 			atomic_store(&s->state, SLOT_DEAD);
 		atomic_fetch_add_explicit(&shim_lost_other, 1, memory_order_relaxed);

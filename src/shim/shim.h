@@ -67,7 +67,23 @@ struct slot {
 	_Atomic uint64_t tail __attribute__((aligned(64)));     /* consumer */
 	_Atomic uint64_t lost_full;      /* ring full: sample dropped */
 
+	/* wall mode (see sampler.c, blocking.c).  blocked is a seqlock word:
+	 * odd while the thread sits in a non-restartable blocking call whose
+	 * stack is in blk_pcs[0..blk_depth), even otherwise; only the thread
+	 * itself writes it and the buffer. */
+	_Atomic uint32_t blocked;
+	uint32_t blk_depth;
+	uint64_t *blk_pcs;              /* SHIM_BLK_WORDS, mapped on first use */
+	uint64_t wall_ns;               /* sampler: wall clock at the last poll */
+	uint64_t base_cpu_ns;           /* sampler: CPU clock after the last handled
+					 * signal; UINT64_MAX when unknown */
+	uint32_t base_handled;          /* handled count base_cpu_ns goes with */
+	uint32_t blk_seen;              /* sampler: blocked seq last copied */
+
 	/* writer-owned */
+	int64_t last_stack, prev_stack; /* ids of the last two ring samples */
+	uint64_t last_stack_ns;
+	int64_t blk_stack;              /* id of the last blocked stack */
 	bool name_emitted;
 	char emitted_name[SHIM_NAME_LEN];
 	uint64_t name_check_cpu;        /* cpu_ns at the last rename check */
@@ -79,7 +95,12 @@ struct shim_config {
 	uint32_t hz;
 	uint32_t max_depth;
 	uint64_t period_ns;
+	uint32_t mode;                  /* RAW_MODE_* (SPROF_MODE) */
+	bool follow;                    /* profile children and exec'ed programs */
+	int signo;                      /* the sampling signal (SPROF_SIGNAL, SIGPROF) */
 };
+
+#define SHIM_BLK_WORDS (1024 + 2)       /* blocked-stack buffer, in pcs */
 
 /* ---- globals (init.c) --------------------------------------------------- */
 SHIM_HIDDEN extern struct shim_config shim_cfg;
@@ -153,6 +174,47 @@ static inline uint64_t shim_drain_ns(void)
 SHIM_HIDDEN void *shim_sampler_main(void *);
 SHIM_HIDDEN void shim_writer_wake(void);
 SHIM_HIDDEN extern _Atomic int shim_images_changed;   /* dlclose seen */
+
+/* ---- wall mode: the sampler's queue of synthetic samples (sampler.c) ----
+ * Off-CPU samples of threads the sampler did not signal: a single-producer
+ * (sampler) single-consumer (writer) ring of struct synth entries, each
+ * followed by depth pcs for SYN_STACK. */
+enum synth_kind {
+	SYN_STACK = 1,          /* a new blocked stack of the slot (pcs follow) */
+	SYN_BLOCKED = 2,        /* the slot's last SYN_STACK again */
+	SYN_LAST = 3,           /* the slot's last signalled sample again */
+};
+struct synth {
+	uint64_t t_ns;
+	uint32_t words;                 /* header + pcs, in words; 0 = wrap */
+	uint16_t depth;
+	uint16_t kind;
+	uint32_t slot;
+	uint32_t tid;
+};
+#define SYNTH_HDR_WORDS (sizeof(struct synth) / sizeof(uint64_t))
+SHIM_HIDDEN extern uint64_t *shim_synth_ring;
+SHIM_HIDDEN extern size_t shim_synth_words;
+SHIM_HIDDEN extern _Atomic uint64_t shim_synth_head, shim_synth_tail;
+SHIM_HIDDEN extern _Atomic uint64_t shim_synth_lost;
+SHIM_HIDDEN extern _Atomic uint64_t shim_thread_wall_ns;  /* wall time of sampled threads */
+
+/* ---- blocking.c: wrappers of the calls a handler would cut short -------- */
+SHIM_HIDDEN void shim_blocking_init(void);
+
+/* ---- notes from program threads to the writer (writer.c) ---------------
+ * Renames and unprofiled children are recorded when they happen, from any
+ * thread, under a lock the writer takes only to swap the notes out. */
+SHIM_HIDDEN void shim_note_thread_name(pid_t tid, const char *name);
+SHIM_HIDDEN void shim_note_unprofiled(const char *path, const char *why);
+SHIM_HIDDEN void shim_writer_reset_child(void);
+/* how the final block's REC_END says the process ended (RAW_END_*) */
+SHIM_HIDDEN extern int shim_end_how;
+
+/* ---- follow.c: process trees -------------------------------------------- */
+SHIM_HIDDEN void shim_follow_init(void);
+/* fork child (pthread_atfork): start over with empty buffers, own threads */
+SHIM_HIDDEN void shim_follow_fork_child(void);
 
 /* futex helpers: sleep until *w != val or the CLOCK_MONOTONIC deadline */
 SHIM_HIDDEN void shim_futex_wait_until(_Atomic int *w, int val, uint64_t abs_ns);

@@ -263,7 +263,9 @@ static int64_t intern_stack(struct builder *b, size_t n)
 	while (b->stack_index.val[j]) {
 		if (b->stack_index.k1[j] == h && b->stack_index.k2[j] == n) {
 			struct model_stack *s = &m->stacks[b->stack_index.val[j] - 1];
-			if (!memcmp(s->frames, b->tmp, n * sizeof *b->tmp))
+			/* n == 0 (a stack with no frames) with b->tmp still
+			 * NULL: memcmp/memcpy of NULL is undefined even for 0 */
+			if (!n || !memcmp(s->frames, b->tmp, n * sizeof *b->tmp))
 				return (int64_t)(b->stack_index.val[j] - 1);
 		}
 		j = (j + 1) & (b->stack_index.cap - 1);
@@ -275,7 +277,8 @@ static int64_t intern_stack(struct builder *b, size_t n)
 	s->frames = malloc((n ? n : 1) * sizeof *s->frames);
 	if (!s->frames)
 		return -1;
-	memcpy(s->frames, b->tmp, n * sizeof *b->tmp);
+	if (n)
+		memcpy(s->frames, b->tmp, n * sizeof *b->tmp);
 	b->stack_index.k1[j] = h;
 	b->stack_index.k2[j] = n;
 	b->stack_index.val[j] = m->nstacks + 1;

@@ -776,11 +776,11 @@ int cmd_run(int argc, char **argv)
 		status = 1;
 	}
 	if (env) {
-		/* the five variables we allocated are at the end */
+		/* the six variables we allocated are at the end */
 		size_t n = 0;
 		while (env[n])
 			n++;
-		for (size_t i = n - 5; i < n; i++)
+		for (size_t i = n - 6; i < n; i++)
 			free(env[i]);
 		free(env);
 	}

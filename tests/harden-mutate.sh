@@ -11,9 +11,10 @@ work=$(prog prog-harden-work)
 "$SPROF" run -q -F 1000 -o good.raw -- "$work" 2 0.5 > run.out 2>&1 || { show run.out; hard_error "sprof run failed"; }
 "$SPROF" run -q -F 1000 -o other.raw -- "$work" 1 0.5 > run.out 2>&1 || { show run.out; hard_error "sprof run failed"; }
 
-# kill -9 once the shim has written its second block (about a second in);
+# kill -9 once the shim has written its second block (about a second in;
+# the program would end by itself after 30 s should this test die first);
 # the launcher then reports the signal
-"$SPROF" run -q -F 1000 -o cut.raw -- "$work" 2 -1 > cut.out 2>&1 &
+"$SPROF" run -q -F 1000 -o cut.raw -- "$work" 2 30 > cut.out 2>&1 &
 launcher=$!
 first=0 n=0
 while [ $n -lt 100 ]; do

@@ -82,7 +82,7 @@ vg() {
 "$sprof" run -q -F 1000 -o good.raw -- "$work" 2 0.5 > /dev/null 2>&1 || { echo "valgrind.sh: sprof run failed" >&2; exit 99; }
 if [ "$quick" = 0 ]; then
 	"$sprof" run -q -F 1000 -o other.raw -- "$work" 1 0.3 > /dev/null 2>&1 || { echo "valgrind.sh: sprof run failed" >&2; exit 99; }
-	"$sprof" run -q -F 1000 -o cut.raw -- "$work" 2 -1 > /dev/null 2>&1 &
+	"$sprof" run -q -F 1000 -o cut.raw -- "$work" 2 30 > /dev/null 2>&1 &
 	launcher=$!
 	n=0
 	while [ $n -lt 50 ] && [ "$(stat -c %s cut.raw 2>/dev/null || echo 0)" -le 600 ]; do

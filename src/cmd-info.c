@@ -26,6 +26,7 @@
  *     thread TID "NAME": N samples     indented by 4, most samples first
  *     images: N
  *     image 0xSTART 0xSIZE BUILDID|- PATH  indented by 4, [gone] appended when unmapped
+ *     note: S.mmm s: TEXT                 one per REC_NOTE, in file order
  *     end: exit STATUS | killed by signal N (NAME) | exec | cut (no end record)
  *
  * Fields the file does not have (no process record) read "unknown". */
@@ -258,6 +259,12 @@ static void print_process(const struct raw_process *p, bool file_cut)
 		put_clean(*im->path ? im->path : "[unnamed]");
 		if (im->gone_us != UINT64_MAX)
 			fputs(" [gone]", stdout);
+		putchar('\n');
+	}
+
+	for (size_t i = 0; i < p->nnotes; i++) {
+		printf("  note: %.3f s: ", p->notes[i].t_us / 1e6);
+		put_clean(p->notes[i].text);
 		putchar('\n');
 	}
 

@@ -107,6 +107,16 @@ enum raw_record_type {
 	 * measured by the shim over the run so far (samples per second of CPU
 	 * time in cpu mode, per thread-second in wall mode).  Last one wins. */
 	REC_RATE = 9,
+
+	/* varint t_us, str path, str reason: the process started a program
+	 * the shim cannot enter (static, setuid, another architecture ...),
+	 * which runs unprofiled. */
+	REC_UNPROFILED = 10,
+
+	/* varint t_us, str text: something the profile's reader should be told
+	 * (sampling stopped because the program took the signal ...), one line
+	 * of UTF-8 text.  Kept in file order. */
+	REC_NOTE = 11,
 };
 
 enum raw_mode { RAW_MODE_CPU = 0, RAW_MODE_WALL = 1 };

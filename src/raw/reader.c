@@ -115,7 +115,7 @@ struct snapshot {
 
 /* Array capacities live beside the file, not in the public struct. */
 struct caps {
-	size_t images, names, stacks, samples;
+	size_t images, names, stacks, samples, notes;
 };
 
 struct reader {
@@ -166,6 +166,8 @@ static void rollback(struct raw_process *p, const struct snapshot *s)
 		free(p->thread_names[i].name);
 	for (size_t i = s->p.nstacks; i < p->nstacks; i++)
 		free(p->stacks[i].pcs);
+	for (size_t i = s->p.nnotes; i < p->nnotes; i++)
+		free(p->notes[i].text);
 	if (p->have_header && !s->p.have_header)
 		free_header(p);
 	struct raw_process keep = *p;
@@ -175,6 +177,7 @@ static void rollback(struct raw_process *p, const struct snapshot *s)
 	p->thread_names = keep.thread_names;
 	p->stacks = keep.stacks;
 	p->samples = keep.samples;
+	p->notes = keep.notes;
 }
 
 /* ---- records ------------------------------------------------------------ */
@@ -263,6 +266,19 @@ static int rec_thread(struct reader *r, struct raw_process *p, struct caps *cp, 
 		return bad(r, "out of memory");
 	}
 	p->thread_names[p->nthread_names++] = tn;
+	return 0;
+}
+
+static int rec_note(struct reader *r, struct raw_process *p, struct caps *cp, struct cur *c)
+{
+	struct raw_note n;
+	if (get_u64(c, &n.t_us) || get_str(c, &n.text))
+		return bad(r, "bad note record");
+	if (grow((void **)&p->notes, &cp->notes, p->nnotes + 1, sizeof *p->notes)) {
+		free(n.text);
+		return bad(r, "out of memory");
+	}
+	p->notes[p->nnotes++] = n;
 	return 0;
 }
 
@@ -386,6 +402,7 @@ static int parse_payload(struct reader *r, struct raw_process *p, struct caps *c
 		case REC_STATS: rc = rec_stats(r, p, &c); break;
 		case REC_END: rc = rec_end(r, p, &c); break;
 		case REC_RATE: rc = rec_rate(r, p, &c); break;
+		case REC_NOTE: rc = rec_note(r, p, cp, &c); break;
 		default: break;     /* a newer minor's record type */
 		}
 		if (rc)
@@ -444,6 +461,9 @@ static void process_free(struct raw_process *p)
 		free(p->stacks[i].pcs);
 	free(p->stacks);
 	free(p->samples);
+	for (size_t i = 0; i < p->nnotes; i++)
+		free(p->notes[i].text);
+	free(p->notes);
 	free(p->name_order);
 }
 

@@ -29,6 +29,11 @@ struct raw_thread_name {                /* one per REC_THREAD, in file order */
 	char *name;
 };
 
+struct raw_note {                       /* one per REC_NOTE, in file order */
+	uint64_t t_us;
+	char *text;
+};
+
 struct raw_stack {
 	uint32_t depth;
 	uint64_t *pcs;                  /* leaf first */
@@ -58,6 +63,8 @@ struct raw_process {
 	size_t nstacks;
 	struct raw_sample *samples;     /* in time order */
 	size_t nsamples;
+	struct raw_note *notes;
+	size_t nnotes;
 
 	/* latest REC_STATS / REC_RATE / REC_END */
 	uint64_t stat_samples, lost_full, lost_other, cpu_ns, last_us;

@@ -47,6 +47,16 @@ static ino_t out_ino;
 static _Atomic int writer_cmd;          /* 0 run, 1 stop */
 static _Atomic int writer_done;         /* the final block is written */
 static int final_status;
+int shim_end_how = RAW_END_EXIT;        /* crash.c: RAW_END_SIGNAL */
+/* A failed or short write (disk full, file size limit, file gone) ends the
+ * writing for good: a later block could not name the stacks the lost one
+ * defined, and after a torn block readers stop anyway.  The file keeps
+ * every whole block before it; samples from then on are only counted. */
+static bool out_failed, out_torn;      /* torn: part of a block went out */
+static uint64_t lost_unwritten;         /* samples not written since, counted
+					 * as lost_other in a last stats-only
+					 * block at exit, if the file takes it */
+static bool displaced_noted;
 static uint32_t seq;
 static struct buf meta, stacks_rec;     /* pending records for the next block */
 static struct sample *samples;
@@ -170,6 +180,29 @@ static void emit_thread(pid_t tid, uint64_t t_us, const char *name)
 	buf_str(&b, name, strlen(name));
 	buf_record(&meta, REC_THREAD, &b);
 	buf_free(&b);
+}
+
+/* REC_NOTE: something a reader of the profile should be told. */
+static void emit_note(const char *text)
+{
+	struct buf b = { 0 };
+	buf_varint(&b, to_us(shim_now_ns()));
+	buf_str(&b, text, strlen(text));
+	buf_record(&meta, REC_NOTE, &b);
+	buf_free(&b);
+}
+
+/* Said once, when the sampler stopped because the program took the signal. */
+static void note_displaced(void)
+{
+	if (displaced_noted || out_failed || !atomic_load(&shim_sigprof_displaced))
+		return;
+	displaced_noted = true;
+	char text[200];
+	snprintf(text, sizeof text,
+		 "sampling stopped: the program installed its own handler for signal %d "
+		 "(sprof run --signal picks another)", shim_cfg.signo);
+	emit_note(text);
 }
 
 static void add_sample(uint64_t t_ns, uint32_t tid, const uint64_t *pcs, uint32_t depth,
@@ -310,6 +343,17 @@ static void write_block(bool first, bool end)
 {
 	uint64_t now = shim_now_ns();
 	struct buf pay = { 0 }, b = { 0 };
+	uint64_t stored = stored_total;
+	if (out_failed) {
+		/* only the counters and REC_END, which name no stack: the file
+		 * stays consistent should the disk have room again at exit */
+		lost_unwritten += nsamples;
+		nsamples = 0;
+		if (!end || out_torn)
+			goto done;
+		first = false;
+		meta.len = stacks_rec.len = 0;
+	}
 	if (first)
 		emit_process(&pay);
 	buf_bytes(&pay, meta.p, meta.len);
@@ -329,7 +373,8 @@ static void write_block(bool first, bool end)
 		buf_record(&pay, REC_SAMPLES, &b);
 		buf_free(&b);
 	}
-	uint64_t lost_full = retired_lost_full, lost_other = atomic_load(&shim_lost_other) + lost_oom;
+	uint64_t lost_full = retired_lost_full,
+		 lost_other = atomic_load(&shim_lost_other) + lost_oom + lost_unwritten;
 	uint32_t hwm = atomic_load(&shim_slots_hwm);
 	for (uint32_t i = 0; i < hwm; i++) {
 		int st = atomic_load(&shim_slots[i].state);
@@ -337,7 +382,7 @@ static void write_block(bool first, bool end)
 			lost_full += atomic_load(&shim_slots[i].lost_full);
 		}
 	}
-	uint64_t stored = stored_total + nsamples;
+	stored = stored_total + nsamples;
 	uint64_t cpu = atomic_load(&shim_cpu_total_ns);
 	buf_varint(&b, stored);
 	buf_varint(&b, lost_full);
@@ -352,7 +397,7 @@ static void write_block(bool first, bool end)
 	buf_free(&b);
 	if (end) {
 		buf_varint(&b, to_us(now));
-		buf_varint(&b, RAW_END_EXIT);
+		buf_varint(&b, (uint64_t)shim_end_how);
 		buf_varint(&b, (uint64_t)(final_status & 0xff));
 		buf_record(&pay, REC_END, &b);
 		buf_free(&b);
@@ -383,12 +428,23 @@ static void write_block(bool first, bool end)
 	h[8] = (uint32_t)crc32(0, (const Bytef *)h, 32);
 	memcpy(blk, h, sizeof h);       /* little-endian host: x86-64 only for now */
 	size_t total = RAW_BLOCK_HEADER_SIZE + stored_len;
+	ssize_t w = -1;
 	if (fd_still_ours()) {
-		ssize_t w;
+		/* SIGXFSZ (file size limit) stays pending here: this thread
+		 * blocks every signal, so the program never sees it */
 		do
 			w = write(out_fd, blk, total);
 		while (w < 0 && errno == EINTR);
 		seq++;
+	}
+	if (w != (ssize_t)total && !out_failed) {
+		out_failed = true;
+		out_torn = w > 0;
+		lost_unwritten += nsamples;
+		stored -= nsamples;
+		/* nothing more can be kept: stop signalling the program's
+		 * threads (the sampler's displaced mode keeps only its scans) */
+		atomic_store(&shim_sigprof_displaced, 1);
 	}
 	free(blk);
 done:
@@ -422,6 +478,7 @@ void *shim_writer_main(void *arg)
 		next = now + drain_ns;
 		drain_all();
 		check_renames();
+		note_displaced();
 		if (now - last_block + drain_ns / 2 >= BLOCK_NS || nsamples > 1000000) {
 			if (nsamples || meta.len)
 				write_block(false, false);

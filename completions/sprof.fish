@@ -55,7 +55,7 @@ function __sprof_run_command_index
             case --
                 echo (math $i + 1)
                 return 0
-            case -o --output -F --frequency --max-depth
+            case -o --output -F --frequency --max-depth --signal
                 set skip 1
             case '-*'
             case '*'
@@ -91,6 +91,7 @@ set -l run '__sprof_using run; and not __sprof_run_command_started'
 complete -c sprof -n $run -s o -l output -r -F -d 'Raw file to write (default sprof.raw)'
 complete -c sprof -n $run -s F -l frequency -x -a '49 99 101 199 499 997 1999 4999 9999' -d 'Samples per second of CPU time per thread (1-10000)'
 complete -c sprof -n $run -l max-depth -x -a '32 64 128 256 512 1024' -d 'Frames kept per stack (1-1024)'
+complete -c sprof -n $run -l signal -x -a 'PROF VTALRM USR1 USR2 ALRM RTMIN RTMIN+1 RTMIN+3 RTMAX' -d 'Signal the sampler uses (default PROF)'
 complete -c sprof -n $run -l allow-unprofiled -d 'Run programs the sampler cannot enter, unprofiled'
 complete -c sprof -n $run -s q -l quiet -d 'No summary line'
 complete -c sprof -n $run -s h -l help -d 'Show help'

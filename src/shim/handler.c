@@ -63,7 +63,17 @@ static void record(struct slot *s, const ucontext_t *uc)
 	}
 	struct ring_entry *e = (struct ring_entry *)&s->ring[idx];
 	uint64_t *pcs = &s->ring[idx + RING_HDR_WORDS];
+	/* a fault in the unwinder (see dlguard.c) comes back here, not to
+	 * the program; nothing of the entry is published yet */
+	sigjmp_buf jb;
+	if (sigsetjmp(jb, 0)) {
+		shim_loader_clear();
+		atomic_fetch_add_explicit(&shim_lost_other, 1, memory_order_relaxed);
+		return;
+	}
+	shim_unwind_jb = &jb;
 	int n = unw_backtrace((void **)pcs, (int)room);
+	shim_unwind_jb = NULL;
 	uint64_t rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
 	int skip = -1;
 	for (int i = 0; i < n && i <= SHIM_SKIP_MAX; i++)
@@ -117,6 +127,10 @@ static void on_sigprof(int sig, siginfo_t *si, void *ucv)
 	if (!atomic_load_explicit(&shim_active, memory_order_relaxed)) {
 		/* stopping: not a loss, sampling is over */
 	} else if (atomic_load(&s->state) != SLOT_LIVE || (atomic_load(&s->gen) & 0xffffffu) != gen) {
+		atomic_fetch_add_explicit(&shim_lost_other, 1, memory_order_relaxed);
+	} else if (shim_loader_busy()) {
+		/* after entering the slot: a dlclose either sees us or we see it */
+		atomic_fetch_add_explicit(&s->handled, 1, memory_order_release);
 		atomic_fetch_add_explicit(&shim_lost_other, 1, memory_order_relaxed);
 	} else {
 		atomic_fetch_add_explicit(&s->handled, 1, memory_order_release);

@@ -179,9 +179,12 @@ __attribute__((constructor)) static void shim_init(void)
 	shim_mono_start_ns = shim_now_ns();
 	shim_pid = getpid();
 
-	/* Per-thread caches: no lock is taken while unwinding in the handler.
-	 * One backtrace here does libunwind's one-time set-up outside any
-	 * signal handler. */
+	/* UNW_CACHE_PER_THREAD, deliberately (see dlguard.c): lock-free where
+	 * libunwind was built with --enable-per-thread-cache; elsewhere (Debian's
+	 * 1.6) it quietly becomes UNW_CACHE_GLOBAL, whose lock dlguard.c keeps
+	 * from closing a cycle with the loader lock.  UNW_CACHE_NONE would have
+	 * no lock at all but costs ~45 us a sample instead of ~1 us.  One
+	 * backtrace here does the one-time set-up outside any signal handler. */
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 	void *warm[4];
 	unw_backtrace(warm, 4);
@@ -206,6 +209,7 @@ __attribute__((constructor)) static void shim_init(void)
 		return;
 	}
 	atomic_store(&started, 1);
+	shim_crash_init();      /* once there is a writer to flush */
 }
 
 /* Runs in whichever thread ends the process (exit() may come from any thread

@@ -7,9 +7,9 @@
  *   _exit, _Exit       write the final block first (dash, for one, ends with
  *                      _exit, which runs no destructor);
  *   sigaction, signal  a program taking SIGPROF for itself stops our signals
- *                      first, so its handler never sees one of ours;
- *   dlclose            flushes libunwind's caches at once, before a new
- *                      image can reuse the addresses.
+ *                      first, so its handler never sees one of ours; crash
+ *                      signals are crash.c's to arbitrate.
+ * dlclose and dl_iterate_phdr are wrapped in dlguard.c.
  * dlopen is deliberately not wrapped: glibc resolves $ORIGIN, RPATH and the
  * namespace from the caller's address, which a wrapper would change; new
  * images are found by the writer instead. */
@@ -20,8 +20,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <libunwind.h>
-
 #include "shim/shim.h"
 
 
@@ -29,7 +27,6 @@ static void (*real_pthread_exit)(void *);
 static void (*real_exit)(int);
 static int (*real_sigaction)(int, const struct sigaction *, struct sigaction *);
 static sighandler_t (*real_signal)(int, sighandler_t);
-static int (*real_dlclose)(void *);
 static void (*real__exit)(int);
 static void (*real__Exit)(int);
 
@@ -43,9 +40,9 @@ void shim_interpose_init(void)
 	real_sigaction = (int (*)(int, const struct sigaction *, struct sigaction *))dlsym(
 		RTLD_NEXT, "sigaction");
 	real_signal = (sighandler_t(*)(int, sighandler_t))dlsym(RTLD_NEXT, "signal");
-	real_dlclose = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
 	real__exit = (void (*)(int))dlsym(RTLD_NEXT, "_exit");
 	real__Exit = (void (*)(int))dlsym(RTLD_NEXT, "_Exit");
+	shim_dlguard_init();
 }
 
 struct start {
@@ -162,6 +159,9 @@ __attribute__((visibility("default"))) int sigaction(int sig, const struct sigac
 	if (!real_sigaction)
 		shim_interpose_init();
 	note_sigprof(sig, act != NULL);
+	int r;
+	if (shim_crash_sigaction(sig, act, old, &r))
+		return r;
 	return real_sigaction(sig, act, old);
 }
 
@@ -170,15 +170,8 @@ __attribute__((visibility("default"))) sighandler_t signal(int sig, sighandler_t
 	if (!real_signal)
 		shim_interpose_init();
 	note_sigprof(sig, true);
+	sighandler_t prev;
+	if (shim_crash_signal(sig, handler, &prev))
+		return prev;
 	return real_signal(sig, handler);
-}
-
-__attribute__((visibility("default"))) int dlclose(void *handle)
-{
-	if (!real_dlclose)
-		shim_interpose_init();
-	int r = real_dlclose(handle);
-	if (atomic_load(&shim_active))
-		unw_flush_cache(unw_local_addr_space, 0, 0);
-	return r;
 }

@@ -15,6 +15,7 @@
 #define SPROF_SHIM_H
 
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -215,6 +216,24 @@ SHIM_HIDDEN extern int shim_end_how;
 SHIM_HIDDEN void shim_follow_init(void);
 /* fork child (pthread_atfork): start over with empty buffers, own threads */
 SHIM_HIDDEN void shim_follow_fork_child(void);
+
+/* ---- dlguard.c: the unwinder and the dynamic loader ------------------- */
+SHIM_HIDDEN void shim_dlguard_init(void);
+/* The handler must not unwind now: this thread is inside the loader, an
+ * image is being unmapped, or the link map is changing. */
+SHIM_HIDDEN bool shim_loader_busy(void);
+SHIM_HIDDEN void shim_loader_clear(void);
+
+/* ---- crash.c: crash signals --------------------------------------------- */
+/* Set by a sampling handler around its unwind: a SIGSEGV/SIGBUS meanwhile
+ * jumps back there (the sample is dropped) instead of reaching the program. */
+SHIM_HIDDEN extern __thread sigjmp_buf *shim_unwind_jb __attribute__((tls_model("initial-exec")));
+SHIM_HIDDEN void shim_crash_init(void);
+/* The sigaction/signal wrappers ask these first; true when they did the
+ * call themselves (a crash signal the shim's handler fronts). */
+SHIM_HIDDEN bool shim_crash_sigaction(int sig, const struct sigaction *act, struct sigaction *old,
+				      int *ret);
+SHIM_HIDDEN bool shim_crash_signal(int sig, sighandler_t handler, sighandler_t *prev);
 
 /* futex helpers: sleep until *w != val or the CLOCK_MONOTONIC deadline */
 SHIM_HIDDEN void shim_futex_wait_until(_Atomic int *w, int val, uint64_t abs_ns);

@@ -773,16 +773,36 @@ def section_startup(b, q):
 
 
 def timed(cmd, out_path):
+    """Runs cmd with stdout to out_path; wall, CPU and peak RSS.
+
+    Peak RSS comes from GNU time when there is one: a child forked from this
+    Python process starts with the driver's RSS high-water mark (Linux
+    carries it across fork and exec into ru_maxrss), which after parsing a
+    large profile here is hundreds of MB; a child forked from `time` starts
+    from a couple of MB."""
+    gnu_time = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+    tfile = out_path + ".time"
+    full = ([gnu_time, "-f", "%M %e %U %S", "-o", tfile] if gnu_time else []) + list(cmd)
     with open(out_path, "wb") as so:
         t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=so, stderr=subprocess.PIPE)
+        p = subprocess.Popen(full, stdout=so, stderr=subprocess.PIPE)
         err = p.stderr.read()
         _, status, ru = os.wait4(p.pid, 0)
         wall = time.perf_counter() - t0
-    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "maxrss_kb": ru.ru_maxrss,
-            "status": os.waitstatus_to_exitcode(status),
-            "stderr": err.decode(errors="replace").strip()[-300:],
-            "out_bytes": os.path.getsize(out_path)}
+    res = {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "maxrss_kb": ru.ru_maxrss,
+           "status": os.waitstatus_to_exitcode(status),
+           "stderr": err.decode(errors="replace").strip()[-300:],
+           "out_bytes": os.path.getsize(out_path), "rss_from": "wait4"}
+    if gnu_time:
+        try:
+            with open(tfile) as f:
+                m = f.read().split()[-4]
+            # wall and CPU stay the finer-grained ones measured here
+            res.update(maxrss_kb=int(m), rss_from="GNU time")
+            os.unlink(tfile)
+        except (OSError, ValueError):
+            pass
+    return res
 
 
 def count_output_samples(path, cmd):
@@ -808,8 +828,11 @@ def section_convert(b, q):
     b.emit("bench-burn with 4 threads at %d Hz: ~%.0f s of wall for sprof "
            "(≥ 1 M samples on 2 cores in a full run), ~%.0f s for perf and gperftools "
            "(throughput is per sample; perf's -g output makes a 1 M-sample `perf script` "
-           "take minutes).  samples/s = samples written / wall time of the conversion; "
-           "peak RSS from wait4.  The targets are judged on `-f sentry-chunk`, the "
+           "take minutes).  samples/s = samples written / wall (or CPU) time of the "
+           "conversion; on a loaded 2-core machine the wall time mostly measures "
+           "waiting for a core; "
+           "peak RSS from GNU time (/usr/bin/time; wait4 from this driver would "
+           "inherit its own high-water mark).  The targets are judged on `-f sentry-chunk`, the "
            "Sentry format that keeps every sample.  Targets for sprof: ≥ 2 M samples/s and peak RSS ≤ 2× the "
            "output size." % (hz, secs_sprof, secs_peer))
     b.emit()
@@ -817,7 +840,7 @@ def section_convert(b, q):
     data = {}
     for v in PROFILERS:
         if not b.available(v) or (v == "gperftools" and not b.pprof):
-            rows.append([v, "n/a", "", "", "", "", "", "", b.why_na(v) or ""])
+            rows.append([v, "n/a", "", "", "", "", "", "", "", b.why_na(v) or ""])
             continue
         secs = secs_sprof if v == "sprof" else secs_peer
         units = b.calibrate("burn", ["-t", "4"], secs * 2, 40)
@@ -826,7 +849,7 @@ def section_convert(b, q):
         prof = r.get("profile")
         n = r.get("samples", 0)
         if not prof or not n:
-            rows.append([v, "n/a (no profile)", "", "", "", "", "", "", ""])
+            rows.append([v, "n/a (no profile)", "", "", "", "", "", "", "", ""])
             continue
         if v == "sprof":
             # sentry-chunk holds every sample (the default v1 profile stops
@@ -850,10 +873,13 @@ def section_convert(b, q):
             rate = nout / t["wall"] if t["wall"] > 0 else 0
             rss = t["maxrss_kb"] * 1024
             verdict = ""
+            crate = nout / t["cpu"] if t["cpu"] > 0 else 0
             if judged:
                 ok1 = rate >= 2e6
+                ok1c = crate >= 2e6
                 ok2 = rss <= 2 * t["out_bytes"]
-                verdict = "≥ 2 M/s: %s; RSS ≤ 2× output: %s" % (mark(ok1), mark(ok2))
+                verdict = "≥ 2 M/s: %s by wall, %s by CPU; RSS ≤ 2× output: %s" % (
+                    mark(ok1), mark(ok1c), mark(ok2))
                 if not q and nout < 1000000:
                     verdict += " (only %d samples)" % nout
             if t["status"] != 0:
@@ -863,13 +889,14 @@ def section_convert(b, q):
             rows.append([label, "%d of %d" % (nout, n) if nout != n else n,
                          "%.1f MB" % (r.get("profile_bytes", 0) / 1e6),
                          "%.2f s" % t["wall"], "%.2f s" % t["cpu"], "%.0f" % rate,
+                         "%.0f" % crate,
                          "%.1f MB" % (rss / 1e6),
                          "%.1f MB" % (t["out_bytes"] / 1e6), verdict])
         for path in (prof, out, prof + ".old"):
             if os.path.exists(path):
                 os.unlink(path)
-    b.table(["tool", "samples", "input", "wall", "CPU", "samples/s (wall)", "peak RSS",
-             "output", "target"], rows)
+    b.table(["tool", "samples", "input", "wall", "CPU", "samples/s (wall)",
+             "samples/s (CPU)", "peak RSS", "output", "target"], rows)
     b.results["sections"]["convert"] = data
 
 

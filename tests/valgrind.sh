@@ -166,12 +166,13 @@ else
 	       LD_PRELOAD="$shim" SPROF_OUTPUT="$tmp/shim.raw" SPROF_FREQUENCY=101 "$tool")
 	vg "shim at 101 Hz in prog-harden-work 2 $secs" "$work" 2 "$secs"
 	vgcmd=(valgrind)
-	# the shim must really have sampled: at 101 Hz per thread, three
-	# threads and $secs s of wall time, allow a lot for valgrind's slowness
+	# the shim must really have sampled: memcheck runs one thread at a time,
+	# so about 101 samples per second of wall time in all; a tenth of that
+	# proves the signals get through (a loaded machine gives memcheck less)
 	"$sprof" info shim.raw > shim.info 2>&1
 	samples=$(sed -n 's/^  samples: //p' shim.info | head -n 1)
 	threads=$(sed -n 's/^  threads: //p' shim.info | head -n 1)
-	if ! grep -q '^  end: exit 0$' shim.info || [ "${samples:-0}" -lt $((secs * 25)) ] || [ "${threads:-0}" -lt 3 ]; then
+	if ! grep -q '^  end: exit 0$' shim.info || [ "${samples:-0}" -lt $((secs * 10)) ] || [ "${threads:-0}" -lt 3 ]; then
 		echo "valgrind.sh: the shim under valgrind did not profile the program" >&2
 		cat shim.info >&2
 		bad=$((bad + 1))

@@ -123,7 +123,14 @@ static int poll_threads(uint64_t now, uint32_t tickno, uid_t uid)
 		if (sent != handled) {
 			/* still pending: a second SIGPROF would merge with it.  No
 			 * quicker tick for this: the thread is not running, and
-			 * waking more often only takes CPU from it. */
+			 * waking more often only takes CPU from it.  If it does
+			 * run, it blocks the signal (or sits in a long system
+			 * call): each further period it runs is a sample lost,
+			 * not a burst of catch-up samples once it unblocks. */
+			while (s->debt_ns >= 2 * (int64_t)period) {
+				s->debt_ns -= (int64_t)period;
+				atomic_fetch_add_explicit(&shim_lost_other, 1, memory_order_relaxed);
+			}
 			if (now - s->sent_ns < PENDING_TIMEOUT_NS)
 				continue;
 			atomic_store(&s->sent, handled);

@@ -45,7 +45,7 @@ TIMEOUT = 10
 MEM_LIMIT = 1 << 30
 
 REC_PROCESS, REC_IMAGE, REC_IMAGE_GONE, REC_THREAD, REC_STACK, REC_SAMPLES, \
-    REC_STATS, REC_END, REC_RATE = range(1, 10)
+    REC_STATS, REC_END, REC_RATE, REC_UNPROFILED, REC_NOTE = range(1, 12)
 # field kinds per record type: u varint, s str, argv (varint n + n str),
 # stack (id, depth, pcs as varint + svarint deltas), samples (count + 4-tuples)
 SCHEMA = {
@@ -58,6 +58,8 @@ SCHEMA = {
     REC_STATS: ["u"] * 5,
     REC_END: ["u", "u", "u"],
     REC_RATE: ["u", "u"],
+    REC_UNPROFILED: ["u", "s", "s"],
+    REC_NOTE: ["u", "s"],
 }
 M64 = (1 << 64) - 1
 
@@ -385,7 +387,7 @@ def build_cases(good, cut, other, work):
     add("random-tail", good + bytes((i * 131 + 7) & 0xFF for i in range(3000)), conv=False)
 
     # -- record-level garbage behind valid crcs and a valid deflate stream
-    for typ in range(1, 11):
+    for typ in range(1, 13):
         def garbage(m, typ=typ):
             blk = m[0] if typ in (REC_PROCESS, REC_IMAGE) else m[samples_blk]
             idx = next((i for i, r in enumerate(blk.recs) if r.typ == typ), len(blk.recs))
@@ -537,8 +539,32 @@ def build_cases(good, cut, other, work):
     add("repro-empty-stack", os.path.join(here, "harden-repro-empty-stack.raw"), conv="both")
     add("repro-no-samples", os.path.join(here, "harden-repro-no-samples.raw"), conv="all")
 
+    # notes and unprofiled programs: text from the file that sprof shows
+    hostile = b'"\\\n\r\x1b[31m\x00\x01\xff\xc3(;<>&'
+    add("note-hostile", variant(lambda m: m[samples_blk].recs.append(Rec(REC_NOTE, [0, hostile]))), conv="all")
+    add("note-64KiB", variant(lambda m: m[samples_blk].recs.append(Rec(REC_NOTE, [M64, b"n" * 65536]))))
+    add("notes-10000", variant(lambda m: m[samples_blk].recs.extend(Rec(REC_NOTE, [t, b"note %d" % t])
+                                                                      for t in range(10000))))
+    add("unprofiled-hostile", variant(lambda m: m[samples_blk].recs.append(
+        Rec(REC_UNPROFILED, [0, hostile, hostile]))), conv="all")
+    add("unprofiled-1000", variant(lambda m: m[samples_blk].recs.extend(
+        Rec(REC_UNPROFILED, [t, b"/bin/x%d" % t, b"static"]) for t in range(1000))))
+
     # a file that grows while it is read: handled by Runner.growing()
     return cases
+
+
+# Bytes that must not reach a terminal from a file's strings (escape
+# sequences, carriage returns, a newline inside a value cannot be told from
+# here, but tabs and the rest of C0 can).
+CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _text(out):
+    out.decode("utf-8")
+    m = CONTROL.search(out)
+    if m:
+        raise ValueError(f"control byte {m.group()!r} at {m.start()}")
 
 
 def _envelope(out):
@@ -556,7 +582,7 @@ OTHER_FORMATS = {
     "speedscope": json.loads,
     "pprof": lambda out: zlib.decompress(out, 31),
     "flamegraph": lambda out: ET.fromstring(out),
-    "report": lambda out: out.decode("utf-8"),
+    "report": _text,
 }
 
 
@@ -573,6 +599,10 @@ KNOWN = {
     ("process-argv-hostile", "report"):
         "out-report.c prints the command line raw (newlines, invalid UTF-8)",
 }
+for _case in ("process-arch-hostile", "process-os_name-hostile", "process-os_release-hostile",
+              "process-mechanism-hostile"):
+    KNOWN[(_case, "info")] = "cmd-info.c prints the system and mechanism lines raw (control bytes)"
+
 # A process without samples (or whose stacks are all empty): print_group in
 # src/convert/out-report.c does memset(NULL, 0, 0) on its empty tables, and
 # UBSan aborts.
@@ -658,6 +688,8 @@ class Runner:
             self.fail(case, what, f"killed by a signal / exit {st}", out, err)
         elif re.search(rb"Sanitizer|runtime error:|valgrind", err):
             self.fail(case, what, "sanitizer report", out, err)
+        elif st == 0 and what == "info" and CONTROL.search(out):
+            self.fail(case, what, "control bytes from the file reach the terminal", out, err)
         elif st == 0:
             # one warning about the file (cut, bad block); the symbolizer
             # may add one per image it cannot use, which is not about the

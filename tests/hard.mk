@@ -3,7 +3,10 @@
 # status and output; dlopen/dlclose races with sampling; odd environments
 # (closed descriptors, daemon(), chdir, a file size limit).  The programs
 # are never sanitized (the shim is preloaded into them).
-check_PROGRAMS += tests/prog-hard tests/prog-hard-dlopen
+check_PROGRAMS += tests/prog-hard tests/prog-hard-dlopen tests/prog-hard-badcfi
+tests_prog_hard_badcfi_SOURCES = tests/prog-hard-badcfi.c
+tests_prog_hard_badcfi_CFLAGS = -std=gnu11 $(WARN_CFLAGS) -g -O1
+tests_prog_hard_badcfi_LDFLAGS =
 tests_prog_hard_SOURCES = tests/prog-hard.c
 tests_prog_hard_CFLAGS = -std=gnu11 $(WARN_CFLAGS) -g -O1 -fno-inline -pthread
 tests_prog_hard_LDFLAGS =
@@ -27,6 +30,7 @@ HARD_TESTS = \
 	tests/hard-crash.sh \
 	tests/hard-exit.sh \
 	tests/hard-signal.sh \
-	tests/hard-env.sh
+	tests/hard-env.sh \
+	tests/hard-unwind-fault.sh
 TESTS += $(HARD_TESTS)
 EXTRA_DIST += $(HARD_TESTS) tests/hard-lib.sh

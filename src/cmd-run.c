@@ -776,11 +776,12 @@ int cmd_run(int argc, char **argv)
 		status = 1;
 	}
 	if (env) {
-		/* the six variables we allocated are at the end */
-		size_t n = 0;
-		while (env[n])
-			n++;
-		for (size_t i = n - 6; i < n; i++)
+		/* ours are at the end, from LD_PRELOAD on (child_env leaves the
+		 * inherited LD_PRELOAD out): no count to keep in step */
+		size_t i = 0;
+		while (env[i] && strncmp(env[i], "LD_PRELOAD=", 11) != 0)
+			i++;
+		for (; env[i]; i++)
 			free(env[i]);
 		free(env);
 	}

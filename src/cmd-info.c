@@ -88,6 +88,7 @@ static void put_clean(const char *s)
 struct thread_count {
 	uint32_t tid;
 	uint64_t n;
+	uint64_t off;                   /* of which off-CPU (wall mode) */
 };
 
 static int by_tid(const void *a, const void *b)
@@ -155,8 +156,11 @@ static struct thread_count *count_threads(const struct raw_process *p, size_t *n
 					h = (h + 1) & (cap - 1);
 			}
 		}
-		if (sample)
+		if (sample) {
 			tab[h].n++;
+			if (p->samples[i].state & RAW_STATE_OFFCPU)
+				tab[h].off++;
+		}
 	}
 	size_t k = 0;
 	for (size_t i = 0; i < cap; i++)
@@ -241,7 +245,11 @@ static void print_process(const struct raw_process *p, bool file_cut)
 		const char *name = raw_thread_name_at(p, t[i].tid, UINT64_MAX);
 		printf("    thread %u \"", t[i].tid);
 		put_clean(name ? name : "");
-		printf("\": %llu samples\n", (unsigned long long)t[i].n);
+		printf("\": %llu samples", (unsigned long long)t[i].n);
+		if (p->mode == RAW_MODE_WALL)
+			printf(" (%llu on-CPU, %llu off-CPU)", (unsigned long long)(t[i].n - t[i].off),
+			       (unsigned long long)t[i].off);
+		putchar('\n');
 	}
 	free(t);
 
@@ -259,6 +267,14 @@ static void print_process(const struct raw_process *p, bool file_cut)
 		put_clean(*im->path ? im->path : "[unnamed]");
 		if (im->gone_us != UINT64_MAX)
 			fputs(" [gone]", stdout);
+		putchar('\n');
+	}
+
+	for (size_t i = 0; i < p->nunprofiled; i++) {
+		printf("  unprofiled: %.3f s: ", p->unprofiled[i].t_us / 1e6);
+		put_clean(p->unprofiled[i].path);
+		fputs(": ", stdout);
+		put_clean(p->unprofiled[i].reason);
 		putchar('\n');
 	}
 

@@ -8,6 +8,7 @@
  * left as sprof found them; sprof writes nothing but its own stderr lines. */
 #include "config.h"
 #include "sprof.h"
+#include "raw/elfcheck.h"
 #include "raw/format.h"
 #include "raw/reader.h"
 
@@ -35,6 +36,8 @@ struct run_opts {
 	const char *output;
 	uint64_t hz, depth;
 	int signo;                      /* sampling signal, SPROF_SIGNAL */
+	bool wall;                      /* --mode wall */
+	bool no_follow;                 /* --no-follow: the first process only */
 	bool allow_unprofiled, quiet;
 };
 
@@ -47,8 +50,13 @@ static void usage(FILE *f)
 	        "Options:\n"
 	        "  -o, --output FILE      raw file to write (default " DEFAULT_OUTPUT "); an existing\n"
 	        "                         FILE is renamed to FILE.old first\n"
-	        "  -F, --frequency HZ     samples per second of CPU time per thread, 1-10000\n"
-	        "                         (default %d)\n"
+	        "  -F, --frequency HZ     samples per second per thread, 1-10000 (default %d):\n"
+	        "                         of CPU time in cpu mode, of wall time in wall mode\n"
+	        "  -m, --mode MODE        cpu: sample threads as they use CPU (default);\n"
+	        "                         wall: sample every thread all the time, running or\n"
+	        "                         blocked (blocked samples are marked off-CPU)\n"
+	        "      --no-follow        profile the first process only, not its children\n"
+	        "                         (fork, posix_spawn, system) nor programs it exec()s\n"
 	        "      --max-depth N      frames kept per stack, 1-1024 (default %d)\n"
 	        "      --signal SIG       signal the sampler uses: a name (PROF, VTALRM,\n"
 	        "                         RTMIN+3) or a number (default PROF)\n"
@@ -133,133 +141,6 @@ static char *resolve_command(const char *cmd, int *status)
 		sprof_error("%s: command not found", cmd);
 		*status = 127;
 	}
-	return NULL;
-}
-
-/* ---- can the shim enter it? --------------------------------------------- */
-
-struct elf_info {
-	unsigned char cls, data;
-	uint16_t machine;
-	bool is_elf, has_interp;
-};
-
-/* Reads the ELF header and program headers of fd (bounds-checked against
- * the file size).  Returns 0 with *ei filled (is_elf false for non-ELF). */
-static int read_elf(int fd, struct elf_info *ei)
-{
-	memset(ei, 0, sizeof *ei);
-	unsigned char eh[sizeof(Elf64_Ehdr)];
-	ssize_t n = pread(fd, eh, sizeof eh, 0);
-	if (n < EI_NIDENT || memcmp(eh, ELFMAG, SELFMAG))
-		return 0;
-	struct stat st;
-	if (fstat(fd, &st) != 0)
-		return -1;
-	uint64_t fsize = (uint64_t)st.st_size;
-	ei->cls = eh[EI_CLASS];
-	ei->data = eh[EI_DATA];
-	bool swap = ei->data != (__BYTE_ORDER == __LITTLE_ENDIAN ? ELFDATA2LSB : ELFDATA2MSB);
-#define E16(x) (swap ? __builtin_bswap16(x) : (x))
-#define E32(x) (swap ? __builtin_bswap32(x) : (x))
-#define E64(x) (swap ? __builtin_bswap64(x) : (x))
-	uint64_t phoff;
-	uint16_t phentsize, phnum;
-	if (ei->cls == ELFCLASS64 && (size_t)n >= sizeof(Elf64_Ehdr)) {
-		Elf64_Ehdr h;
-		memcpy(&h, eh, sizeof h);
-		ei->machine = E16(h.e_machine);
-		phoff = E64(h.e_phoff);
-		phentsize = E16(h.e_phentsize);
-		phnum = E16(h.e_phnum);
-		if (phentsize < sizeof(Elf64_Phdr))
-			return 0;
-	} else if (ei->cls == ELFCLASS32 && (size_t)n >= sizeof(Elf32_Ehdr)) {
-		Elf32_Ehdr h;
-		memcpy(&h, eh, sizeof h);
-		ei->machine = E16(h.e_machine);
-		phoff = E32(h.e_phoff);
-		phentsize = E16(h.e_phentsize);
-		phnum = E16(h.e_phnum);
-		if (phentsize < sizeof(Elf32_Phdr))
-			return 0;
-	} else {
-		ei->is_elf = true;      /* an ELF we cannot parse: "another architecture" */
-		return 0;
-	}
-	ei->is_elf = true;
-	if (phoff > fsize || (uint64_t)phnum * phentsize > fsize - phoff)
-		return 0;               /* malformed: the kernel will refuse it */
-	for (unsigned i = 0; i < phnum; i++) {
-		uint32_t type;
-		unsigned char ph[sizeof(Elf64_Phdr)];
-		if (pread(fd, ph, sizeof type, (off_t)(phoff + (uint64_t)i * phentsize)) != sizeof type)
-			return -1;
-		memcpy(&type, ph, sizeof type);     /* p_type is first in both classes */
-		if (E32(type) == PT_INTERP) {
-			ei->has_interp = true;
-			break;
-		}
-	}
-#undef E16
-#undef E32
-#undef E64
-	return 0;
-}
-
-/* Returns NULL when the shim can be preloaded into path, else why not.  The
- * reason is a static string or written into buf. */
-static const char *unprofilable(const char *path, char *buf, size_t buflen, int depth)
-{
-	struct stat st;
-	if (stat(path, &st) != 0)
-		return NULL;            /* execve will report it */
-	if (depth == 0 && (st.st_mode & (S_ISUID | S_ISGID)))
-		return st.st_mode & S_ISUID ? "it is setuid (the loader ignores LD_PRELOAD)"
-		                            : "it is setgid (the loader ignores LD_PRELOAD)";
-	if (depth == 0 && getxattr(path, "security.capability", NULL, 0) > 0)
-		return "it has file capabilities (the loader ignores LD_PRELOAD)";
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;            /* execute-only: cannot look, let it run */
-	char head[256];
-	ssize_t n = pread(fd, head, sizeof head - 1, 0);
-	if (n >= 2 && head[0] == '#' && head[1] == '!') {
-		close(fd);
-		if (depth >= 4)
-			return NULL;    /* the kernel gives up on deep nesting itself */
-		head[n] = 0;
-		char *s = head + 2;
-		s += strspn(s, " \t");
-		s[strcspn(s, " \t\n")] = 0;
-		if (!*s)
-			return NULL;
-		char interp[256];
-		snprintf(interp, sizeof interp, "%s", s);
-		const char *why = unprofilable(interp, buf, buflen, depth + 1);
-		if (!why)
-			return NULL;
-		/* copy first: why may point into buf */
-		char inner[200];
-		snprintf(inner, sizeof inner, "%s", why);
-		snprintf(buf, buflen, "its interpreter %.100s: %.150s", interp, inner);
-		return buf;
-	}
-	struct elf_info ei, self;
-	int rc = read_elf(fd, &ei);
-	close(fd);
-	if (rc != 0 || !ei.is_elf)
-		return NULL;            /* not ELF: run through /bin/sh like a shell */
-	int sfd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (sfd >= 0) {
-		rc = read_elf(sfd, &self);
-		close(sfd);
-		if (rc == 0 && self.is_elf &&
-		    (ei.cls != self.cls || ei.data != self.data || ei.machine != self.machine))
-			return "it is built for another architecture";
-	}
-	if (!ei.has_interp)
-		return "it is statically linked (the sampler is a shared library)";
 	return NULL;
 }
 
@@ -367,7 +248,7 @@ static char **child_env(const char *shim, const char *output, const struct run_o
 	size_t n = 0;
 	while (environ[n])
 		n++;
-	char **env = calloc(n + 7, sizeof *env);
+	char **env = calloc(n + 8, sizeof *env);
 	if (!env)
 		return NULL;
 	size_t k = 0;
@@ -380,7 +261,7 @@ static char **child_env(const char *shim, const char *output, const struct run_o
 		}
 		if (!strncmp(e, "SPROF_OUTPUT=", 13) || !strncmp(e, "SPROF_FREQUENCY=", 16) ||
 		    !strncmp(e, "SPROF_MAX_DEPTH=", 16) || !strncmp(e, "SPROF_MODE=", 11) ||
-		    !strncmp(e, "SPROF_SIGNAL=", 13))
+		    !strncmp(e, "SPROF_SIGNAL=", 13) || !strncmp(e, "SPROF_FOLLOW=", 13))
 			continue;
 		env[k++] = (char *)e;
 	}
@@ -392,7 +273,8 @@ static char **child_env(const char *shim, const char *output, const struct run_o
 	r |= asprintf(&env[k++], "SPROF_OUTPUT=%s", output) < 0;
 	r |= asprintf(&env[k++], "SPROF_FREQUENCY=%llu", (unsigned long long)o->hz) < 0;
 	r |= asprintf(&env[k++], "SPROF_MAX_DEPTH=%llu", (unsigned long long)o->depth) < 0;
-	r |= asprintf(&env[k++], "SPROF_MODE=cpu") < 0;
+	r |= asprintf(&env[k++], "SPROF_MODE=%s", o->wall ? "wall" : "cpu") < 0;
+	r |= asprintf(&env[k++], "SPROF_FOLLOW=%d", o->no_follow ? 0 : 1) < 0;
 	r |= asprintf(&env[k++], "SPROF_SIGNAL=%d", o->signo) < 0;
 	env[k] = NULL;
 	return r ? NULL : env;
@@ -584,7 +466,7 @@ static void summary(const char *shown_path, const char *abs_path, double secs, u
 
 /* ---- the command -------------------------------------------------------- */
 
-enum { OPT_MAX_DEPTH = 256, OPT_ALLOW_UNPROFILED, OPT_SIGNAL };
+enum { OPT_MAX_DEPTH = 256, OPT_ALLOW_UNPROFILED, OPT_SIGNAL, OPT_NO_FOLLOW };
 
 /* --signal: a name with or without "SIG" (any case), RTMIN+N / RTMAX-N, or a
  * number.  Refused: what cannot be caught, glibc's internal real-time
@@ -638,6 +520,8 @@ int cmd_run(int argc, char **argv)
 		{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
 		{ "allow-unprofiled", no_argument, NULL, OPT_ALLOW_UNPROFILED },
 		{ "signal", required_argument, NULL, OPT_SIGNAL },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "no-follow", no_argument, NULL, OPT_NO_FOLLOW },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -648,7 +532,7 @@ int cmd_run(int argc, char **argv)
 	opterr = 0;
 	optind = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, "+:o:F:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:o:F:m:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			if (!*optarg)
@@ -672,6 +556,17 @@ int cmd_run(int argc, char **argv)
 			break;
 		case OPT_ALLOW_UNPROFILED:
 			o.allow_unprofiled = true;
+			break;
+		case 'm':
+			if (!strcmp(optarg, "wall"))
+				o.wall = true;
+			else if (!strcmp(optarg, "cpu"))
+				o.wall = false;
+			else
+				return sprof_usage_error("run", "bad mode '%s' (want cpu or wall)", optarg);
+			break;
+		case OPT_NO_FOLLOW:
+			o.no_follow = true;
 			break;
 		case 'q':
 			o.quiet = true;
@@ -699,7 +594,7 @@ int cmd_run(int argc, char **argv)
 	if (!path)
 		return status;
 	char why[320];
-	const char *reason = unprofilable(path, why, sizeof why, 0);
+	const char *reason = sprof_unprofilable(path, why, sizeof why);
 	if (reason && !o.allow_unprofiled) {
 		sprof_error("%s: cannot profile: %s; not running it (--allow-unprofiled runs it anyway)",
 		            cargv[0], reason);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The program runs with the shim first in LD_PRELOAD (an existing value
 # kept after it), and the shim takes the SPROF_* variables out of its
-# environment (doc/HACKING.md).
+# environment with --no-follow (doc/HACKING.md).
 . "$SPROF_SRCDIR/tests/lib.sh"
 p=$(prog prog-run)
 need_shim
@@ -21,7 +21,7 @@ case $(cat out) in
 esac
 
 for v in SPROF_OUTPUT SPROF_FREQUENCY SPROF_MAX_DEPTH SPROF_MODE; do
-	expect_status 0 "$SPROF" run -q -- "$p" env $v
+	expect_status 0 "$SPROF" run -q --no-follow -- "$p" env $v
 	[ "$(cat out)" = "(unset)" ] || fail "$v is visible to the program: $(cat out)"
 done
 exit 0

@@ -1,10 +1,10 @@
 #!/bin/sh
-# The SPROF_* settings are gone from the program's environment: from environ
+# With --no-follow the SPROF_* settings are gone from the program's environment: from environ
 # (what children get) and from /proc/self/environ (the original block).
 . "$SPROF_SRCDIR/tests/lib.sh"
 . "$SPROF_SRCDIR/tests/shim-lib.sh"
 
-SHIM_TEST_KEEP=kept expect_status 0 "$SPROF" run -q -o e.raw -- "$work" env
+SHIM_TEST_KEEP=kept expect_status 0 "$SPROF" run -q --no-follow -o e.raw -- "$work" env
 assert_no_grep '^SPROF_(OUTPUT|FREQUENCY|MAX_DEPTH|MODE)=' out
 assert_no_grep 'e\.raw' out
 # once from /proc/self/environ, once from the child `sh -c env`

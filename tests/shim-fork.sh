@@ -1,10 +1,10 @@
 #!/bin/sh
-# After fork() the child is not profiled (the shim goes dormant in it) and
+# With --no-follow, after fork() the child is not profiled (the shim goes dormant in it) and
 # the parent's profile goes on: one process, 0.4 s of the parent's CPU.
 . "$SPROF_SRCDIR/tests/lib.sh"
 . "$SPROF_SRCDIR/tests/shim-lib.sh"
 
-expect_status 0 "$SPROF" run -q -o f.raw -F 1000 -- "$work" fork
+expect_status 0 "$SPROF" run -q --no-follow -o f.raw -F 1000 -- "$work" fork
 dump f.raw
 grep -q ' procs 1$' dump.txt || { show dump.txt; fail "the child wrote to the file"; }
 [ "$(proc_field ended)" = 1 ] || { show dump.txt; fail "no REC_END"; }

@@ -115,7 +115,7 @@ struct snapshot {
 
 /* Array capacities live beside the file, not in the public struct. */
 struct caps {
-	size_t images, names, stacks, samples, notes;
+	size_t images, names, stacks, samples, notes, unprofiled;
 };
 
 struct reader {
@@ -168,6 +168,10 @@ static void rollback(struct raw_process *p, const struct snapshot *s)
 		free(p->stacks[i].pcs);
 	for (size_t i = s->p.nnotes; i < p->nnotes; i++)
 		free(p->notes[i].text);
+	for (size_t i = s->p.nunprofiled; i < p->nunprofiled; i++) {
+		free(p->unprofiled[i].path);
+		free(p->unprofiled[i].reason);
+	}
 	if (p->have_header && !s->p.have_header)
 		free_header(p);
 	struct raw_process keep = *p;
@@ -178,6 +182,7 @@ static void rollback(struct raw_process *p, const struct snapshot *s)
 	p->stacks = keep.stacks;
 	p->samples = keep.samples;
 	p->notes = keep.notes;
+	p->unprofiled = keep.unprofiled;
 }
 
 /* ---- records ------------------------------------------------------------ */
@@ -279,6 +284,23 @@ static int rec_note(struct reader *r, struct raw_process *p, struct caps *cp, st
 		return bad(r, "out of memory");
 	}
 	p->notes[p->nnotes++] = n;
+	return 0;
+}
+
+static int rec_unprofiled(struct reader *r, struct raw_process *p, struct caps *cp, struct cur *c)
+{
+	struct raw_unprofiled u = { 0 };
+	if (get_u64(c, &u.t_us) || get_str(c, &u.path) || get_str(c, &u.reason)) {
+		free(u.path);
+		return bad(r, "bad unprofiled-program record");
+	}
+	if (grow((void **)&p->unprofiled, &cp->unprofiled, p->nunprofiled + 1,
+		 sizeof *p->unprofiled)) {
+		free(u.path);
+		free(u.reason);
+		return bad(r, "out of memory");
+	}
+	p->unprofiled[p->nunprofiled++] = u;
 	return 0;
 }
 
@@ -403,6 +425,7 @@ static int parse_payload(struct reader *r, struct raw_process *p, struct caps *c
 		case REC_END: rc = rec_end(r, p, &c); break;
 		case REC_RATE: rc = rec_rate(r, p, &c); break;
 		case REC_NOTE: rc = rec_note(r, p, cp, &c); break;
+		case REC_UNPROFILED: rc = rec_unprofiled(r, p, cp, &c); break;
 		default: break;     /* a newer minor's record type */
 		}
 		if (rc)
@@ -464,6 +487,11 @@ static void process_free(struct raw_process *p)
 	for (size_t i = 0; i < p->nnotes; i++)
 		free(p->notes[i].text);
 	free(p->notes);
+	for (size_t i = 0; i < p->nunprofiled; i++) {
+		free(p->unprofiled[i].path);
+		free(p->unprofiled[i].reason);
+	}
+	free(p->unprofiled);
 	free(p->name_order);
 }
 

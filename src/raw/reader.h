@@ -34,6 +34,11 @@ struct raw_note {                       /* one per REC_NOTE, in file order */
 	char *text;
 };
 
+struct raw_unprofiled {                 /* one per REC_UNPROFILED, in file order */
+	uint64_t t_us;
+	char *path, *reason;
+};
+
 struct raw_stack {
 	uint32_t depth;
 	uint64_t *pcs;                  /* leaf first */
@@ -65,6 +70,8 @@ struct raw_process {
 	size_t nsamples;
 	struct raw_note *notes;
 	size_t nnotes;
+	struct raw_unprofiled *unprofiled;      /* programs it started unprofiled */
+	size_t nunprofiled;
 
 	/* latest REC_STATS / REC_RATE / REC_END */
 	uint64_t stat_samples, lost_full, lost_other, cpu_ns, last_us;

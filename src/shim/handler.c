@@ -83,6 +83,14 @@ static void record(struct slot *s, const ucontext_t *uc)
 		}
 	uint32_t depth;
 	uint16_t state = RAW_STATE_ONCPU;
+	/* Wall mode: a thread interrupted in a system call that SA_RESTART
+	 * will restart (futex waits, read, accept ...) has its pc moved back
+	 * onto the syscall instruction (0f 05): it was blocked, not running.
+	 * The second byte is read only after 0x0f, which starts a 2-byte
+	 * opcode, so both are mapped. */
+	const volatile uint8_t *ip = (const volatile uint8_t *)(uintptr_t)rip;
+	if (shim_cfg.mode == RAW_MODE_WALL && ip[0] == 0x0f && ip[1] == 0x05)
+		state = RAW_STATE_OFFCPU;
 	if (skip < 0) {
 		/* the unwinder did not get through the signal frame: keep what is
 		 * certain, the interrupted pc */
@@ -105,6 +113,13 @@ static void record(struct slot *s, const ucontext_t *uc)
 	e->state = state;
 	uint64_t head = atomic_load_explicit(&s->head, memory_order_relaxed);
 	atomic_store_explicit(&s->head, head + e->words, memory_order_release);
+	if (shim_cfg.mode == RAW_MODE_WALL) {
+		/* the sampler's test for "has not run since" (sampler.c) */
+		struct timespec c;
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c);
+		atomic_store_explicit(&s->hcpu_ns, (uint64_t)c.tv_sec * 1000000000u + (uint64_t)c.tv_nsec,
+				      memory_order_relaxed);
+	}
 }
 
 static void on_sigprof(int sig, siginfo_t *si, void *ucv)

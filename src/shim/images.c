@@ -169,3 +169,12 @@ void images_update(struct buf *out, uint64_t seen_us, uint64_t now_us)
 	}
 	nimages = keep;
 }
+
+/* A fork child lists every image again in its own first block. */
+SHIM_HIDDEN void images_reset_child(void);
+void images_reset_child(void)
+{
+	images = NULL;
+	nimages = images_cap = 0;
+	last_adds = last_subs = ~0ull;
+}

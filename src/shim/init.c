@@ -62,6 +62,7 @@ uint64_t shim_tid_cpu_ns(pid_t tid, bool *gone)
 
 static const char *const sprof_vars[] = {
 	"SPROF_OUTPUT", "SPROF_FREQUENCY", "SPROF_MAX_DEPTH", "SPROF_MODE", "SPROF_SIGNAL",
+	"SPROF_FOLLOW",         /* last: follow.c hands the others on */
 };
 #define NVARS (sizeof sprof_vars / sizeof sprof_vars[0])
 
@@ -118,6 +119,11 @@ static void setup_error(const char *what)
 
 static void on_fork_child(void)
 {
+	shim_fork_child_locks();
+	if (shim_cfg.follow && atomic_load(&started)) {
+		shim_follow_fork_child();       /* profiled too, on its own */
+		return;
+	}
 	if (!atomic_exchange(&started, 0))
 		return;
 	atomic_store(&shim_active, 0);
@@ -156,8 +162,11 @@ __attribute__((constructor)) static void shim_init(void)
 		setup_error("SPROF_MAX_DEPTH is not in 1..1024");
 		return;
 	}
-	if (have[3] && strcmp(values[3], "cpu") != 0) {
-		setup_error("SPROF_MODE is not cpu");
+	shim_cfg.mode = RAW_MODE_CPU;
+	if (have[3] && strcmp(values[3], "wall") == 0)
+		shim_cfg.mode = RAW_MODE_WALL;
+	else if (have[3] && strcmp(values[3], "cpu") != 0) {
+		setup_error("SPROF_MODE is not cpu or wall");
 		return;
 	}
 	/* any catchable signal but glibc's two internal real-time ones (32, 33)
@@ -172,6 +181,11 @@ __attribute__((constructor)) static void shim_init(void)
 	}
 	shim_cfg.signo = (int)signo;
 	shim_cfg.period_ns = 1000000000u / shim_cfg.hz;
+	/* SPROF_FOLLOW=0 (sprof run --no-follow): this process only, and the
+	 * settings stay hidden; else children and exec'ed programs get them */
+	shim_cfg.follow = !have[5] || strcmp(values[5], "0") != 0;
+	if (shim_cfg.follow)
+		shim_follow_init(sprof_vars, values, have, NVARS);
 
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -200,7 +214,7 @@ __attribute__((constructor)) static void shim_init(void)
 		setup_error("cannot install the sampling signal handler");
 		return;
 	}
-	pthread_atfork(NULL, NULL, on_fork_child);
+	pthread_atfork(shim_fork_prepare, shim_fork_parent, on_fork_child);
 	atomic_store(&shim_active, 1);
 	if (shim_start_threads() != 0) {
 		atomic_store(&shim_active, 0);

@@ -133,6 +133,12 @@ struct slot *shim_register(pid_t tid)
 	atomic_store(&s->cpu_ns, 0);
 	s->name_emitted = false;
 	s->name_check_cpu = 0;
+	atomic_store(&s->blocked, 0);
+	s->blk_seen = 0;
+	s->wall_ns = s->reg_ns;
+	atomic_store(&s->hcpu_ns, UINT64_MAX);
+	s->last_stack = s->prev_stack = s->blk_stack = -1;
+	s->last_stack_ns = 0;
 	shim_read_comm(tid, s->name);
 	atomic_fetch_add(&s->gen, 1);
 	if (gone) {
@@ -192,4 +198,21 @@ int shim_scan_tasks(bool force)
 	}
 	close(fd);
 	return others;
+}
+
+/* In a fork child: only the forking thread exists.  Every slot is freed
+ * (rings and buffers stay mapped for reuse) and the lock re-made, since
+ * another thread of the parent may have held it at the fork. */
+SHIM_HIDDEN void shim_registry_reset_child(void);
+void shim_registry_reset_child(void)
+{
+	pthread_mutex_init(&reg_lock, NULL);
+	uint32_t hwm = atomic_load(&shim_slots_hwm);
+	for (uint32_t i = 0; i < hwm; i++) {
+		struct slot *s = &shim_slots[i];
+		atomic_store(&s->in_handler, 0);
+		atomic_store(&s->state, SLOT_FREE);
+	}
+	atomic_store(&shim_cpu_total_ns, 0);
+	atomic_store(&shim_lost_other, 0);
 }

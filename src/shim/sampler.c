@@ -12,6 +12,20 @@
  * system call is not interrupted (some calls, like epoll_wait, return EINTR
  * even with SA_RESTART), its debt waits until it runs again.
  *
+ * Wall mode (SPROF_MODE=wall) samples every thread at the requested rate of
+ * wall time, whatever it is doing: the debt grows with wall time, and a
+ * thread that is due a sample is
+ *   - blocked in a call a handler would cut short (blocking.c marked it and
+ *     left its stack in the slot): an off-CPU sample with that stack goes
+ *     into the sampler's own "synthetic" ring, no signal;
+ *   - otherwise, if its CPU clock has not moved since just after its last
+ *     signal was handled, it has not run since, so its stack is the same:
+ *     an off-CPU sample "same as the last one" goes into the synthetic ring;
+ *   - otherwise it ran: it is signalled like in cpu mode (if it is blocked in
+ *     a restartable call, SA_RESTART hides the signal; the handler then
+ *     marks the sample off-CPU).
+ * The writer turns synthetic entries into samples (writer.c).
+ *
  * The thread blocks all signals and is never sampled itself. */
 #include "config.h"
 
@@ -22,10 +36,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "raw/format.h"
 #include "shim/shim.h"
 
 #define SCAN_NS 50000000u               /* /proc/self/task rescan period */
@@ -34,8 +50,14 @@
 #define IDLE_TICK_NS 5000000u           /* tick when no thread runs */
 #define MAX_DEBT_NS 250000000u         /* catch up at most this much CPU time */
 #define PENDING_TIMEOUT_NS 100000000u   /* a signal not handled by then is lost */
+#define SAME_CPU_NS 20000u              /* wall mode: CPU a thread may use after
+					 * its handler without having "run" */
 
 static _Atomic int sampler_stop;
+uint64_t *shim_synth_ring;
+size_t shim_synth_words;
+_Atomic uint64_t shim_synth_head, shim_synth_tail, shim_synth_lost;
+_Atomic uint64_t shim_thread_wall_ns;
 uint64_t shim_debt_dropped_ns;
 #ifdef SHIM_DEBUG
 uint64_t shim_dbg_ticks, shim_dbg_behind;
@@ -145,6 +167,143 @@ static int poll_threads(uint64_t now, uint32_t tickno, uid_t uid)
 	return behind | active;
 }
 
+/* Appends a synthetic sample (and, for SYN_STACK, its pcs); false when the
+ * ring is full or absent (the sample is then counted lost). */
+static bool synth_push(uint64_t t_ns, uint32_t idx, pid_t tid, uint16_t kind, const uint64_t *pcs,
+		       uint32_t depth)
+{
+	size_t need = SYNTH_HDR_WORDS + depth, cap = shim_synth_words;
+	if (!shim_synth_ring || need > cap / 2)
+		goto lost;
+	uint64_t head = atomic_load_explicit(&shim_synth_head, memory_order_relaxed);
+	uint64_t tail = atomic_load_explicit(&shim_synth_tail, memory_order_acquire);
+	size_t i = head % cap;
+	if (cap - i < need) {
+		if (head - tail + (cap - i) + need > cap)
+			goto lost;
+		if (cap - i >= SYNTH_HDR_WORDS)
+			((struct synth *)&shim_synth_ring[i])->words = 0;
+		head += cap - i;
+		i = 0;
+	} else if (head - tail + need > cap) {
+		goto lost;
+	}
+	struct synth *e = (struct synth *)&shim_synth_ring[i];
+	e->t_ns = t_ns;
+	e->words = (uint32_t)need;
+	e->depth = (uint16_t)depth;
+	e->kind = kind;
+	e->slot = idx;
+	e->tid = (uint32_t)tid;
+	if (depth)
+		memcpy(&shim_synth_ring[i + SYNTH_HDR_WORDS], pcs, depth * sizeof *pcs);
+	atomic_store_explicit(&shim_synth_head, head + need, memory_order_release);
+	return true;
+lost:
+	atomic_fetch_add_explicit(&shim_synth_lost, 1, memory_order_relaxed);
+	return false;
+}
+
+/* One off-CPU sample of a thread marked blocked (seqlock word v, odd): the
+ * stack is copied into the synthetic ring the first time this blocking call
+ * is sampled, then referred to.  False when the thread left the call while
+ * we looked (the caller then treats it as running). */
+static bool blocked_sample(struct slot *s, uint32_t idx, uint32_t v, uint64_t t)
+{
+	if (v == s->blk_seen)
+		return synth_push(t, idx, s->tid, SYN_BLOCKED, NULL, 0), true;
+	uint64_t pcs[SHIM_BLK_WORDS];
+	uint32_t depth = s->blk_depth;
+	if (depth > SHIM_BLK_WORDS || !s->blk_pcs)
+		return false;
+	memcpy(pcs, s->blk_pcs, depth * sizeof *pcs);
+	atomic_thread_fence(memory_order_acquire);
+	if (atomic_load_explicit(&s->blocked, memory_order_relaxed) != v)
+		return false;
+	if (synth_push(t, idx, s->tid, SYN_STACK, pcs, depth))
+		s->blk_seen = v;
+	return true;
+}
+
+/* The wall-mode poll (see the top of the file); same return as
+ * poll_threads. */
+static int poll_threads_wall(uint64_t now, uint32_t tickno, uid_t uid)
+{
+	uint64_t period = shim_cfg.period_ns;
+	int64_t max_debt = (int64_t)(8 * period > MAX_DEBT_NS ? 8 * period : MAX_DEBT_NS);
+	int behind = 0, active = 0;
+	uint32_t hwm = atomic_load(&shim_slots_hwm);
+	for (uint32_t i = 0; i < hwm; i++) {
+		struct slot *s = &shim_slots[i];
+		if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_LIVE)
+			continue;
+		/* idle threads are looked at every 8th tick: the wall debt is
+		 * exact anyway, their samples come in a small batch */
+		if (s->idle_polls > 16 && ((tickno + i) & 7) != 0)
+			continue;
+		struct timespec ts;
+		if (clock_gettime(s->clock, &ts) != 0) {
+			atomic_store(&s->state, SLOT_DEAD);
+			continue;
+		}
+		uint64_t cpu = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		uint64_t delta = cpu > s->last_cpu_ns ? cpu - s->last_cpu_ns : 0;
+		s->last_cpu_ns = cpu;
+		if (delta) {
+			s->idle_polls = 0;
+			active = POLL_ACTIVE;
+			atomic_fetch_add_explicit(&shim_cpu_total_ns, delta, memory_order_relaxed);
+			atomic_fetch_add_explicit(&s->cpu_ns, delta, memory_order_relaxed);
+		} else {
+			s->idle_polls++;
+		}
+		uint64_t wall = now > s->wall_ns ? now - s->wall_ns : 0;
+		s->wall_ns = now;
+		atomic_fetch_add_explicit(&shim_thread_wall_ns, wall, memory_order_relaxed);
+		s->debt_ns += (int64_t)wall;
+		if (s->debt_ns > max_debt) {
+			shim_debt_dropped_ns += (uint64_t)(s->debt_ns - max_debt);
+			s->debt_ns = max_debt;
+		}
+		uint32_t sent = atomic_load(&s->sent), handled = atomic_load(&s->handled);
+		/* Not run since its last sample: its CPU clock is where the
+		 * handler left it, give or take the return from the handler and
+		 * the restart of the call it was blocked in (SAME_CPU_NS). */
+		uint64_t hcpu = atomic_load_explicit(&s->hcpu_ns, memory_order_relaxed);
+		bool same = sent == handled && hcpu != UINT64_MAX && cpu >= hcpu &&
+			    cpu - hcpu <= SAME_CPU_NS;
+		while (s->debt_ns >= (int64_t)period) {
+			/* the sample was due when the debt reached one period */
+			uint64_t t = now - (uint64_t)(s->debt_ns - (int64_t)period);
+			uint32_t v = atomic_load_explicit(&s->blocked, memory_order_acquire);
+			if ((v & 1) && blocked_sample(s, i, v, t)) {
+				s->debt_ns -= (int64_t)period;
+				continue;
+			}
+			if (same) {
+				synth_push(t, i, s->tid, SYN_LAST, NULL, 0);
+				s->debt_ns -= (int64_t)period;
+				continue;
+			}
+			if (sent != handled) {
+				if (now - s->sent_ns < PENDING_TIMEOUT_NS)
+					break;
+				atomic_store(&s->sent, handled);
+				sent = handled;
+				atomic_fetch_add_explicit(&shim_lost_other, 1, memory_order_relaxed);
+			}
+			s->sent_ns = now;
+			s->debt_ns -= (int64_t)period;
+			atomic_store_explicit(&s->hcpu_ns, UINT64_MAX, memory_order_relaxed);
+			send_sample_signal(s, i, uid);
+			break;
+		}
+		if (s->debt_ns >= (int64_t)period)
+			behind = POLL_BEHIND;
+	}
+	return behind | active;
+}
+
 /* True when the main thread called pthread_exit and has finished: glibc would
  * now end the process with exit(0) from the last thread, but our two threads
  * keep its thread count up, so we do it. */
@@ -196,7 +355,9 @@ void *shim_sampler_main(void *arg)
 				exit(0);
 		}
 		bool displaced = atomic_load_explicit(&shim_sigprof_displaced, memory_order_relaxed);
-		int polled = displaced ? 0 : poll_threads(now, tickno++, uid);
+		int polled = displaced ? 0
+				       : shim_cfg.mode == RAW_MODE_WALL ? poll_threads_wall(now, tickno++, uid)
+									: poll_threads(now, tickno++, uid);
 #ifdef SHIM_DEBUG
 		shim_dbg_ticks++;
 		shim_dbg_behind += polled & POLL_BEHIND;
@@ -218,7 +379,8 @@ void *shim_sampler_main(void *arg)
 		 * stopping never waits more than a few milliseconds. */
 		if (next - now < SHORT_SLEEP_NS) {
 			struct timespec ts = { (time_t)(next / 1000000000u), (long)(next % 1000000000u) };
-			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+			/* the system call: libc's clock_nanosleep is our wrapper */
+			syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 		} else {
 			shim_futex_wait_until(&sampler_stop, 0, next);
 		}
@@ -228,6 +390,17 @@ void *shim_sampler_main(void *arg)
 
 int shim_start_threads(void)
 {
+	if (shim_cfg.mode == RAW_MODE_WALL && !shim_synth_ring) {
+		/* 4 MiB of address space; only the pages used become resident */
+		size_t words = (4u << 20) / sizeof(uint64_t);
+		void *m = mmap(NULL, words * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m != MAP_FAILED) {
+			shim_synth_ring = m;
+			shim_synth_words = words;
+		}
+	}
+	atomic_store(&sampler_stop, 0);
 	sigset_t all, old;
 	sigfillset(&all);
 	/* created with every signal blocked, which they inherit */
@@ -278,4 +451,14 @@ void shim_join_writer(void)
 		writer_started = false;
 		pthread_join(writer_thread, NULL);
 	}
+}
+
+/* A fork child has neither thread: start them anew (follow.c). */
+SHIM_HIDDEN void shim_sampler_reset_child(void);
+void shim_sampler_reset_child(void)
+{
+	sampler_started = writer_started = false;
+	atomic_store(&sampler_stop, 0);
+	atomic_store(&shim_sampler_tid, 0);
+	atomic_store(&shim_writer_tid, 0);
 }

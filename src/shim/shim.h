@@ -76,9 +76,8 @@ struct slot {
 	uint32_t blk_depth;
 	uint64_t *blk_pcs;              /* SHIM_BLK_WORDS, mapped on first use */
 	uint64_t wall_ns;               /* sampler: wall clock at the last poll */
-	uint64_t base_cpu_ns;           /* sampler: CPU clock after the last handled
-					 * signal; UINT64_MAX when unknown */
-	uint32_t base_handled;          /* handled count base_cpu_ns goes with */
+	_Atomic uint64_t hcpu_ns;       /* handler: the thread's CPU clock as it
+					 * finished its last sample */
 	uint32_t blk_seen;              /* sampler: blocked seq last copied */
 
 	/* writer-owned */
@@ -208,12 +207,21 @@ SHIM_HIDDEN void shim_blocking_init(void);
  * thread, under a lock the writer takes only to swap the notes out. */
 SHIM_HIDDEN void shim_note_thread_name(pid_t tid, const char *name);
 SHIM_HIDDEN void shim_note_unprofiled(const char *path, const char *why);
+/* the same from a vfork child: no allocation, no lock (a few at a time) */
+SHIM_HIDDEN void shim_note_unprofiled_vfork(const char *path, const char *why);
 SHIM_HIDDEN void shim_writer_reset_child(void);
+/* pthread_atfork: no fork while the writer is inside the loader's lock */
+SHIM_HIDDEN void shim_fork_prepare(void);
+SHIM_HIDDEN void shim_fork_parent(void);
+SHIM_HIDDEN void shim_fork_child_locks(void);
 /* how the final block's REC_END says the process ended (RAW_END_*) */
 SHIM_HIDDEN extern int shim_end_how;
 
 /* ---- follow.c: process trees -------------------------------------------- */
-SHIM_HIDDEN void shim_follow_init(void);
+/* Keeps the settings (names[i]=values[i] where have[i]) for children: back
+ * in environ, and for the exec wrappers to put in an envp without them. */
+SHIM_HIDDEN void shim_follow_init(const char *const *names, char (*values)[4096], const bool *have,
+				  size_t n);
 /* fork child (pthread_atfork): start over with empty buffers, own threads */
 SHIM_HIDDEN void shim_follow_fork_child(void);
 

@@ -90,3 +90,16 @@ int64_t stacks_intern(const uint64_t *pcs, uint32_t depth, bool *added)
 	*added = true;
 	return (int64_t)nentries++;
 }
+
+/* A fork child: the table is dropped, not freed (the parent's writer may
+ * have been changing it at the fork), and ids start again from 0. */
+SHIM_HIDDEN void stacks_reset_child(void);
+void stacks_reset_child(void)
+{
+	index_ = NULL;
+	index_cap = 0;
+	entries = NULL;
+	nentries = entries_cap = 0;
+	pcs_all = NULL;
+	npcs = pcs_cap = 0;
+}

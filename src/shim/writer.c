@@ -154,15 +154,16 @@ static void emit_process(struct buf *out)
 	char exe[4096];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	exe[n > 0 ? n : 0] = 0;
-	static const char mech[] = "cpu-clock-poll+sigqueue";
+	const char *mech = shim_cfg.mode == RAW_MODE_WALL ? "wall-poll+sigqueue+blocking-wrappers"
+							  : "cpu-clock-poll+sigqueue";
 	buf_varint(&b, (uint64_t)shim_pid);
 	buf_varint(&b, (uint64_t)getppid());
 	buf_varint(&b, shim_wall_start_ns);
 	buf_varint(&b, shim_mono_start_ns);
 	buf_varint(&b, shim_cfg.hz);
-	buf_varint(&b, RAW_MODE_CPU);
+	buf_varint(&b, shim_cfg.mode);
 	buf_varint(&b, shim_cfg.max_depth);
-	buf_str(&b, mech, sizeof mech - 1);
+	buf_str(&b, mech, strlen(mech));
 	buf_str(&b, exe, strlen(exe));
 	buf_str(&b, u.machine, strlen(u.machine));
 	buf_str(&b, u.sysname, strlen(u.sysname));
@@ -205,14 +206,16 @@ static void note_displaced(void)
 	emit_note(text);
 }
 
-static void add_sample(uint64_t t_ns, uint32_t tid, const uint64_t *pcs, uint32_t depth,
-		       uint8_t state)
+/* Stores a sample of the stack pcs[0..depth); returns the stack's id, or
+ * -1 when out of memory. */
+static int64_t add_sample(uint64_t t_ns, uint32_t tid, const uint64_t *pcs, uint32_t depth,
+			  uint8_t state)
 {
 	bool added;
 	int64_t id = stacks_intern(pcs, depth, &added);
 	if (id < 0) {
 		lost_oom++;
-		return;
+		return -1;
 	}
 	if (added) {
 		struct buf b = { 0 };
@@ -225,6 +228,27 @@ static void add_sample(uint64_t t_ns, uint32_t tid, const uint64_t *pcs, uint32_
 		}
 		buf_record(&stacks_rec, REC_STACK, &b);
 		buf_free(&b);
+	}
+	if (nsamples == samples_cap) {
+		size_t cap = samples_cap ? samples_cap * 2 : 4096;
+		struct sample *ns = realloc(samples, cap * sizeof *ns);
+		if (!ns) {
+			lost_oom++;
+			return id;
+		}
+		samples = ns;
+		samples_cap = cap;
+	}
+	samples[nsamples++] = (struct sample){ t_ns, tid, (uint32_t)id, state };
+	return id;
+}
+
+/* A sample naming a stack already interned (wall mode's repeats). */
+static void add_sample_id(uint64_t t_ns, uint32_t tid, int64_t id, uint8_t state)
+{
+	if (id < 0) {
+		atomic_fetch_add_explicit(&shim_lost_other, 1, memory_order_relaxed);
+		return;
 	}
 	if (nsamples == samples_cap) {
 		size_t cap = samples_cap ? samples_cap * 2 : 4096;
@@ -269,17 +293,82 @@ static void drain_ring(struct slot *s)
 		}
 		/* the ring is ours to edit until tail moves past the entry */
 		uint64_t *pcs = &s->ring[idx + RING_HDR_WORDS];
-		add_sample(e->t_ns, (uint32_t)s->tid, pcs, drop_shim_frames(pcs, e->depth),
-			   (uint8_t)e->state);
+		int64_t id = add_sample(e->t_ns, (uint32_t)s->tid, pcs,
+					drop_shim_frames(pcs, e->depth), (uint8_t)e->state);
+		/* the last two, for wall mode's "same stack as the last" */
+		s->prev_stack = s->last_stack;
+		s->last_stack = id;
+		s->last_stack_ns = e->t_ns;
 		tail += e->words;
 	}
 	atomic_store_explicit(&s->tail, tail, memory_order_release);
 }
 
+/* Wall mode: the sampler's off-CPU samples (sampler.c).  Run after the
+ * rings were drained, so "the last sample" of a slot is known, and before
+ * dead slots are freed, so the slot still describes the thread. */
+static void drain_synth(void)
+{
+	if (!shim_synth_ring)
+		return;
+	uint64_t head = atomic_load_explicit(&shim_synth_head, memory_order_acquire);
+	uint64_t tail = atomic_load_explicit(&shim_synth_tail, memory_order_relaxed);
+	size_t cap = shim_synth_words;
+	while (tail < head) {
+		size_t idx = tail % cap;
+		struct synth *e = (struct synth *)&shim_synth_ring[idx];
+		if (cap - idx < SYNTH_HDR_WORDS || e->words == 0) {
+			tail += cap - idx;
+			continue;
+		}
+		struct slot *s = e->slot < SHIM_MAX_SLOTS ? &shim_slots[e->slot] : NULL;
+		int st = s ? atomic_load(&s->state) : SLOT_FREE;
+		if (!s || (st != SLOT_LIVE && st != SLOT_DEAD) || s->tid != (pid_t)e->tid) {
+			atomic_fetch_add_explicit(&shim_lost_other, 1, memory_order_relaxed);
+		} else if (e->kind == SYN_STACK) {
+			uint64_t *pcs = &shim_synth_ring[idx + SYNTH_HDR_WORDS];
+			s->blk_stack = add_sample(e->t_ns, e->tid, pcs, drop_shim_frames(pcs, e->depth),
+						  RAW_STATE_OFFCPU);
+		} else if (e->kind == SYN_BLOCKED) {
+			add_sample_id(e->t_ns, e->tid, s->blk_stack, RAW_STATE_OFFCPU);
+		} else {
+			/* a ring sample newer than this one cannot be the stack it
+			 * repeats: take the one before */
+			int64_t id = s->last_stack_ns > e->t_ns ? s->prev_stack : s->last_stack;
+			add_sample_id(e->t_ns, e->tid, id, RAW_STATE_OFFCPU);
+		}
+		tail += e->words;
+	}
+	atomic_store_explicit(&shim_synth_tail, tail, memory_order_release);
+}
+
+/* Held while the writer walks the loaded images: dl_iterate_phdr holds the
+ * loader's lock meanwhile, and a fork then would leave it locked forever in
+ * the child (glibc does not reset it), hanging the child's first
+ * dl_iterate_phdr, ours or the program's.  fork waits for it (below). */
+static pthread_mutex_t images_fork_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void shim_fork_prepare(void)
+{
+	pthread_mutex_lock(&images_fork_lock);
+}
+
+void shim_fork_parent(void)
+{
+	pthread_mutex_unlock(&images_fork_lock);
+}
+
+void shim_fork_child_locks(void)
+{
+	pthread_mutex_init(&images_fork_lock, NULL);
+}
+
 static void drain_all(void)
 {
 	uint64_t now = shim_now_ns();
+	pthread_mutex_lock(&images_fork_lock);
 	images_update(&meta, last_check_us, to_us(now));
+	pthread_mutex_unlock(&images_fork_lock);
 	last_check_us = to_us(now);
 	uint32_t hwm = atomic_load(&shim_slots_hwm);
 	for (uint32_t i = 0; i < hwm; i++) {
@@ -293,6 +382,11 @@ static void drain_all(void)
 			s->name_emitted = true;
 		}
 		drain_ring(s);
+	}
+	drain_synth();
+	for (uint32_t i = 0; i < hwm; i++) {
+		struct slot *s = &shim_slots[i];
+		int st = atomic_load(&s->state);
 		if (st != SLOT_DEAD || atomic_load(&s->in_handler) != 0)
 			continue;
 		/* DEAD and no handler inside: nothing more can arrive */
@@ -374,7 +468,8 @@ static void write_block(bool first, bool end)
 		buf_free(&b);
 	}
 	uint64_t lost_full = retired_lost_full,
-		 lost_other = atomic_load(&shim_lost_other) + lost_oom + lost_unwritten;
+		 lost_other = atomic_load(&shim_lost_other) + lost_oom + lost_unwritten +
+			      atomic_load(&shim_synth_lost);
 	uint32_t hwm = atomic_load(&shim_slots_hwm);
 	for (uint32_t i = 0; i < hwm; i++) {
 		int st = atomic_load(&shim_slots[i].state);
@@ -391,7 +486,9 @@ static void write_block(bool first, bool end)
 	buf_varint(&b, to_us(now));
 	buf_record(&pay, REC_STATS, &b);
 	buf_free(&b);
-	buf_varint(&b, cpu ? (uint64_t)((unsigned __int128)stored * 1000000000000u / cpu) : 0);
+	/* per second of CPU time, or of each thread's wall time in wall mode */
+	uint64_t per = shim_cfg.mode == RAW_MODE_WALL ? atomic_load(&shim_thread_wall_ns) : cpu;
+	buf_varint(&b, per ? (uint64_t)((unsigned __int128)stored * 1000000000000u / per) : 0);
 	buf_varint(&b, to_us(now));
 	buf_record(&pay, REC_RATE, &b);
 	buf_free(&b);
@@ -460,6 +557,168 @@ done:
 	}
 }
 
+/* ---- notes from program threads (renames, unprofiled children) ---------- */
+
+struct note {
+	pid_t tid;              /* 0: an unprofiled program */
+	uint64_t t_ns;
+	char name[SHIM_NAME_LEN];
+	char *text;             /* "path\0reason" for an unprofiled program */
+};
+static pthread_mutex_t notes_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct note *notes;
+static size_t nnotes, notes_cap;
+static bool process_emitted;
+static bool defer_first;                /* a fork child (see shim_writer_main) */
+static bool noted_unprofiled;
+
+static void add_note(const struct note *n)
+{
+	pthread_mutex_lock(&notes_lock);
+	if (nnotes == notes_cap) {
+		size_t cap = notes_cap ? notes_cap * 2 : 16;
+		struct note *nn = realloc(notes, cap * sizeof *nn);
+		if (!nn) {
+			pthread_mutex_unlock(&notes_lock);
+			free(n->text);
+			return;
+		}
+		notes = nn;
+		notes_cap = cap;
+	}
+	notes[nnotes++] = *n;
+	pthread_mutex_unlock(&notes_lock);
+}
+
+void shim_note_thread_name(pid_t tid, const char *name)
+{
+	struct note n = { .tid = tid, .t_ns = shim_now_ns() };
+	snprintf(n.name, sizeof n.name, "%s", name);
+	add_note(&n);
+}
+
+void shim_note_unprofiled(const char *path, const char *why)
+{
+	struct note n = { .tid = 0, .t_ns = shim_now_ns() };
+	size_t lp = strlen(path), lw = strlen(why);
+	n.text = malloc(lp + lw + 2);
+	if (!n.text)
+		return;
+	memcpy(n.text, path, lp + 1);
+	memcpy(n.text + lp + 1, why, lw + 1);
+	add_note(&n);
+}
+
+/* Notes from vfork children, which share our memory: claimed with a
+ * compare-and-swap, filled, then published; the writer empties them. */
+#define VNOTES 16
+static struct vnote {
+	_Atomic int state;      /* 0 free, 1 being filled, 2 ready */
+	uint64_t t_ns;
+	char path[512], why[256];
+} vnotes[VNOTES];
+
+void shim_note_unprofiled_vfork(const char *path, const char *why)
+{
+	for (int i = 0; i < VNOTES; i++) {
+		int expect = 0;
+		if (!atomic_compare_exchange_strong(&vnotes[i].state, &expect, 1))
+			continue;
+		vnotes[i].t_ns = shim_now_ns();
+		snprintf(vnotes[i].path, sizeof vnotes[i].path, "%s", path);
+		snprintf(vnotes[i].why, sizeof vnotes[i].why, "%s", why);
+		atomic_store(&vnotes[i].state, 2);
+		return;
+	}
+}
+
+static void take_vfork_notes(void)
+{
+	for (int i = 0; i < VNOTES; i++) {
+		if (atomic_load(&vnotes[i].state) != 2)
+			continue;
+		shim_note_unprofiled(vnotes[i].path, vnotes[i].why);
+		atomic_store(&vnotes[i].state, 0);
+	}
+}
+
+/* Turns the notes into records.  A rename also becomes the slot's emitted
+ * name, so check_renames does not record it a second time. */
+static void take_notes(void)
+{
+	take_vfork_notes();
+	pthread_mutex_lock(&notes_lock);
+	struct note *list = notes;
+	size_t n = nnotes;
+	notes = NULL;
+	nnotes = notes_cap = 0;
+	pthread_mutex_unlock(&notes_lock);
+	uint32_t hwm = atomic_load(&shim_slots_hwm);
+	for (size_t i = 0; i < n; i++) {
+		struct note *e = &list[i];
+		if (e->tid == 0) {
+			struct buf b = { 0 };
+			size_t lp = strlen(e->text);
+			buf_varint(&b, to_us(e->t_ns));
+			buf_str(&b, e->text, lp);
+			buf_str(&b, e->text + lp + 1, strlen(e->text + lp + 1));
+			buf_record(&meta, REC_UNPROFILED, &b);
+			noted_unprofiled = true;
+			buf_free(&b);
+			free(e->text);
+			continue;
+		}
+		emit_thread(e->tid, to_us(e->t_ns), e->name);
+		for (uint32_t k = 0; k < hwm; k++) {
+			struct slot *s = &shim_slots[k];
+			int st = atomic_load(&s->state);
+			if ((st == SLOT_LIVE || st == SLOT_DEAD) && s->tid == e->tid && s->name_emitted)
+				memcpy(s->emitted_name, e->name, sizeof e->name);
+		}
+	}
+	free(list);
+}
+
+/* A fork child starts over: the parent's pending data is the parent's.
+ * Buffers are dropped without free(): the parent's writer may have been in
+ * the middle of changing them when the fork happened. */
+void shim_writer_reset_child(void)
+{
+	pthread_mutex_init(&notes_lock, NULL);
+	notes = NULL;
+	nnotes = notes_cap = 0;
+	memset(&meta, 0, sizeof meta);
+	memset(&stacks_rec, 0, sizeof stacks_rec);
+	samples = NULL;
+	nsamples = samples_cap = 0;
+	seq = 0;
+	stored_total = retired_lost_full = lost_oom = 0;
+	last_check_us = 0;
+	process_emitted = false;
+	defer_first = true;
+	noted_unprofiled = false;
+	atomic_store(&writer_cmd, 0);
+	atomic_store(&writer_done, 0);
+	atomic_store(&shim_synth_head, 0);
+	atomic_store(&shim_synth_tail, 0);
+	atomic_store(&shim_synth_lost, 0);
+	atomic_store(&shim_thread_wall_ns, 0);
+	shim_end_how = RAW_END_EXIT;
+	extern void stacks_reset_child(void);
+	extern void images_reset_child(void);
+	stacks_reset_child();
+	images_reset_child();
+}
+
+/* After a failed exec: the same process goes on, in the same file. */
+SHIM_HIDDEN void shim_writer_restart(void);
+void shim_writer_restart(void)
+{
+	atomic_store(&writer_cmd, 0);
+	atomic_store(&writer_done, 0);
+	shim_end_how = RAW_END_EXIT;
+}
+
 void *shim_writer_main(void *arg)
 {
 	(void)arg;
@@ -467,7 +726,14 @@ void *shim_writer_main(void *arg)
 	prctl(PR_SET_NAME, "sprof-writer", 0, 0, 0);
 	uint64_t drain_ns = shim_drain_ns();
 	drain_all();
-	write_block(true, false);
+	take_notes();
+	/* REC_PROCESS once: after a failed exec the writer starts again.  A
+	 * fork child waits for a first block of its own: most exec at once,
+	 * and a child that had nothing to show leaves nothing (below). */
+	if (!process_emitted && !defer_first) {
+		write_block(true, false);
+		process_emitted = true;
+	}
 	uint64_t last_block = shim_now_ns();
 	uint64_t next = last_block + drain_ns;
 	while (!atomic_load(&writer_cmd)) {
@@ -477,18 +743,26 @@ void *shim_writer_main(void *arg)
 		uint64_t now = shim_now_ns();
 		next = now + drain_ns;
 		drain_all();
+		take_notes();
 		check_renames();
 		note_displaced();
 		if (now - last_block + drain_ns / 2 >= BLOCK_NS || nsamples > 1000000) {
-			if (nsamples || meta.len)
-				write_block(false, false);
+			if (nsamples || meta.len) {
+				write_block(!process_emitted, false);
+				process_emitted = true;
+			}
 			last_block = now;
 		}
 	}
 	if (final_status >= 0) {
 		drain_all();
+		take_notes();
 		check_renames();
-		write_block(false, true);
+		/* a fork child that exec()s before its first sample is only
+		 * the program it became: no process of its own in the file */
+		if (process_emitted || nsamples || noted_unprofiled || shim_end_how != RAW_END_EXEC)
+			write_block(!process_emitted, true);
+		process_emitted = true;
 	}
 	atomic_store(&writer_done, 1);
 	shim_futex_wake(&writer_done);

@@ -1,0 +1,138 @@
+/* prog-tree-work.c -- programs for the process-tree tests (tests/tree-*.sh),
+ * each burning CPU in a function with a distinct name so that a profile
+ * tells which process did what:
+ *   alpha MS | beta MS | gamma MS   burn MS ms in burn_alpha/beta/gamma
+ *   fork-mt MS      three threads burn in parent_thread_work while the main
+ *                   thread forks; the child burns MS ms in child_work and
+ *                   exits; the parent then burns MS ms in parent_work
+ *   exec-fail MS    execvp of a missing program (must fail with ENOENT),
+ *                   then burn MS ms in after_exec_fail
+ *   exec SELF MS    fork; the child execs SELF gamma MS; the parent burns
+ *                   MS ms in burn_alpha and waits
+ *   spawn PROG      posix_spawn PROG beta 200 with an environment of PATH
+ *                   only (no LD_PRELOAD, no settings), wait
+ * Each burn function is noipa: identical bodies would be folded into one. */
+#include <errno.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile unsigned long sink;
+
+static double cpu_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void spin(double ms)
+{
+	double t0 = cpu_ms();
+	unsigned long x = 0;
+	while (cpu_ms() - t0 < ms)
+		for (int i = 0; i < 2000; i++)
+			x += (unsigned long)i * 13;
+	sink += x;
+}
+
+__attribute__((noipa)) void burn_alpha(double ms) { spin(ms); }
+__attribute__((noipa)) void burn_beta(double ms) { spin(ms); }
+__attribute__((noipa)) void burn_gamma(double ms) { spin(ms); }
+__attribute__((noipa)) void child_work(double ms) { spin(ms); }
+__attribute__((noipa)) void parent_work(double ms) { spin(ms); }
+__attribute__((noipa)) void after_exec_fail(double ms) { spin(ms); }
+
+static volatile int stop;
+void parent_thread_work(void)
+{
+	while (!stop)
+		spin(1);
+}
+
+static void *thread_main(void *a)
+{
+	(void)a;
+	parent_thread_work();
+	return NULL;
+}
+
+static int fork_mt(double ms)
+{
+	pthread_t t[3];
+	for (int i = 0; i < 3; i++)
+		pthread_create(&t[i], NULL, thread_main, NULL);
+	spin(50);
+	pid_t pid = fork();
+	if (pid < 0)
+		return 1;
+	if (pid == 0) {
+		child_work(ms);
+		exit(0);
+	}
+	parent_work(ms);
+	int st;
+	waitpid(pid, &st, 0);
+	stop = 1;
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: prog-tree-work MODE ARG...\n");
+		return 2;
+	}
+	const char *m = argv[1];
+	double ms = atof(argv[argc - 1]);
+	if (!strcmp(m, "alpha"))
+		burn_alpha(ms);
+	else if (!strcmp(m, "beta"))
+		burn_beta(ms);
+	else if (!strcmp(m, "gamma"))
+		burn_gamma(ms);
+	else if (!strcmp(m, "fork-mt"))
+		return fork_mt(ms);
+	else if (!strcmp(m, "exec-fail")) {
+		char *args[] = { "/nonexistent/sprof-missing-program", NULL };
+		execvp(args[0], args);
+		if (errno != ENOENT) {
+			fprintf(stderr, "prog-tree-work: execvp: %s\n", strerror(errno));
+			return 1;
+		}
+		after_exec_fail(ms);
+	} else if (!strcmp(m, "exec") && argc == 4) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			execl(argv[2], argv[2], "gamma", argv[3], (char *)NULL);
+			_exit(127);
+		}
+		burn_alpha(ms);
+		int st;
+		waitpid(pid, &st, 0);
+		return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+	} else if (!strcmp(m, "spawn")) {
+		char *args[] = { argv[2], "beta", "200", NULL };
+		char *env[] = { "PATH=/usr/bin:/bin", NULL };
+		pid_t pid;
+		int err = posix_spawn(&pid, argv[2], NULL, NULL, args, env);
+		if (err) {
+			fprintf(stderr, "prog-tree-work: posix_spawn: %s\n", strerror(err));
+			return 1;
+		}
+		int st;
+		waitpid(pid, &st, 0);
+		return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+	} else {
+		fprintf(stderr, "prog-tree-work: unknown mode %s\n", m);
+		return 2;
+	}
+	return 0;
+}

@@ -1,0 +1,29 @@
+#!/bin/sh
+# exec: a failed execvp leaves the process profiled (samples after it);
+# fork + exec gives the child its own process record ending in the new
+# program; posix_spawn with an environment lacking the settings still
+# profiles the child (the shim puts them back).
+. "$SPROF_SRCDIR/tests/lib.sh"
+. "$SPROF_SRCDIR/tests/wall-lib.sh"
+w=$(prog prog-tree-work)
+
+expect_status 0 "$SPROF" run -q -o x.raw -F 200 -- "$w" exec-fail 300
+[ "$(info_field x.raw processes)" = 1 ] || fail "want one process"
+folded x.raw
+within 40 80 "$(fsum ';after_exec_fail;')" "samples after the failed exec"
+"$SPROF" info x.raw > info.txt
+assert_grep '^  end: exit 0$' info.txt
+
+expect_status 0 "$SPROF" run -q -o e.raw -F 200 -- "$w" exec "$w" 300
+"$SPROF" info e.raw > info.txt
+[ "$(info_field e.raw processes)" = 2 ] || { show info.txt; fail "want 2 processes"; }
+gpid=$(pid_of 'gamma' e.raw)
+folded e.raw --pid "$gpid"
+within 40 80 "$(fsum ';burn_gamma;')" "samples of the exec'ed program"
+
+expect_status 0 "$SPROF" run -q -o s.raw -F 200 -- "$w" spawn "$w"
+"$SPROF" info s.raw > info.txt
+[ "$(info_field s.raw processes)" = 2 ] || { show info.txt; fail "the posix_spawn child was not profiled"; }
+folded s.raw --pid "$(pid_of 'beta' s.raw)"
+within 20 60 "$(fsum ';burn_beta;')" "samples of the spawned program"
+exit 0

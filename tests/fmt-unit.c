@@ -346,6 +346,30 @@ int main(int argc, char **argv)
 		fail("report of no samples does not say so:\n%s", txt ? txt : "");
 	free(txt);
 
+	/* ... nor when it has no frames at all: the report's per-function
+	 * tables are then empty, and clearing them must not be memset(NULL)
+	 * (an abort under UBSan) */
+	static struct model_sample bare_samples[] = {{.t_ns = 0, .tid = 4242, .stack = 0}};
+	static struct model_stack bare_stacks[] = {{0, NULL}};
+	struct profile_model bare = empty;
+	bare.frames = NULL;
+	bare.nframes = 0;
+	bare.stacks = NULL;
+	bare.nstacks = 0;
+	struct profile_model *bare1[] = {&bare};
+	txt = run(dir, "bare-report.txt", &format_report, bare1, 1, &opt);
+	if (!txt || !strstr(txt, "(no samples)"))
+		fail("report of no frames and no samples does not say so:\n%s", txt ? txt : "");
+	free(txt);
+	bare.samples = bare_samples;
+	bare.nsamples = 1;
+	bare.stacks = bare_stacks;
+	bare.nstacks = 1;
+	txt = run(dir, "bare-empty-stack-report.txt", &format_report, bare1, 1, &opt);
+	if (!txt || !strstr(txt, "All threads: 1 samples"))
+		fail("report of one empty stack does not count it:\n%s", txt ? txt : "");
+	free(txt);
+
 	if (failures)
 		fprintf(stderr, "fmt-unit: %d failure(s)\n", failures);
 	return failures ? 1 : 0;

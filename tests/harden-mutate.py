@@ -603,13 +603,6 @@ for _case in ("process-arch-hostile", "process-os_name-hostile", "process-os_rel
               "process-mechanism-hostile"):
     KNOWN[(_case, "info")] = "cmd-info.c prints the system and mechanism lines raw (control bytes)"
 
-# A process without samples (or whose stacks are all empty): print_group in
-# src/convert/out-report.c does memset(NULL, 0, 0) on its empty tables, and
-# UBSan aborts.
-# Reproducer: tests/harden-repro-no-samples.raw (convert --force -f report).
-for _case in ("samples-none-at-all", "repro-no-samples", "stack-depth-0"):
-    KNOWN[(_case, "report")] = "out-report.c print_group: memset of NULL tables without samples (UBSan)"
-
 
 # Cases with several processes: also converted with --all.
 MULTI_PROCESS = {"two-processes", "interleaved-two-pids", "interleaved-cut-and-good", "duplicated-body",

@@ -98,9 +98,13 @@ static int print_group(struct report *r, const struct profile_model *m, bool one
 	FILE *out = r->out;
 	size_t nfns = r->fns.n;
 	uint64_t n = 0;
-	memset(r->self, 0, nfns * sizeof *r->self);
-	memset(r->total, 0, nfns * sizeof *r->total);
-	memset(r->stamp, 0, nfns * sizeof *r->stamp);
+	/* Without frames the tables were never allocated: memset(NULL, 0, 0)
+	 * is still undefined behaviour. */
+	if (nfns) {
+		memset(r->self, 0, nfns * sizeof *r->self);
+		memset(r->total, 0, nfns * sizeof *r->total);
+		memset(r->stamp, 0, nfns * sizeof *r->stamp);
+	}
 
 	for (size_t si = 0; si < m->nsamples; si++) {
 		const struct model_sample *s = &m->samples[si];

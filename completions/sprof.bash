@@ -5,7 +5,7 @@
 # without the bash-completion package (which adds completion of the profiled
 # command's own arguments).
 
-_sprof_run_opts='-o --output -F --frequency --max-depth --signal --allow-unprofiled -q --quiet -h --help -V --version'
+_sprof_run_opts='-o --output -F --frequency -m --mode --no-follow --max-depth --signal --allow-unprofiled -q --quiet -h --help -V --version'
 _sprof_info_opts='-h --help'
 _sprof_convert_opts='-o --output -f --format --transaction --trace-id --release --environment
   --dist --platform --dsn --pid --all --start --end --max-duration --pretty --seed --force
@@ -32,6 +32,8 @@ _sprof_value() {
 		mapfile -t COMPREPLY < <(compgen -W '49 99 101 199 499 997 1999 4999 9999' -- "$cur") ;;
 	--max-depth)
 		mapfile -t COMPREPLY < <(compgen -W '32 64 128 256 512 1024' -- "$cur") ;;
+	-m|--mode)
+		mapfile -t COMPREPLY < <(compgen -W 'cpu wall' -- "$cur") ;;
 	--signal)
 		mapfile -t COMPREPLY < <(compgen -W 'PROF VTALRM USR1 USR2 ALRM RTMIN RTMIN+1 RTMIN+3 RTMAX' -- "$cur") ;;
 	--transaction|--trace-id|--release|--environment|--dist|--platform|--dsn|--pid|\
@@ -72,7 +74,7 @@ _sprof() {
 		for ((i = cmd_at + 1; i < COMP_CWORD; i++)); do
 			case ${COMP_WORDS[i]} in
 			--) cmd_start=$((i + 1)); break ;;
-			-o|--output|-F|--frequency|--max-depth|--signal) ((i++)) ;;
+			-o|--output|-F|--frequency|-m|--mode|--max-depth|--signal) ((i++)) ;;
 			-*) ;;
 			*) cmd_start=$i; break ;;
 			esac

@@ -55,7 +55,7 @@ function __sprof_run_command_index
             case --
                 echo (math $i + 1)
                 return 0
-            case -o --output -F --frequency --max-depth --signal
+            case -o --output -F --frequency -m --mode --max-depth --signal
                 set skip 1
             case '-*'
             case '*'
@@ -90,6 +90,8 @@ complete -c sprof -n __sprof_needs_command -s V -l version -d 'Show the version'
 set -l run '__sprof_using run; and not __sprof_run_command_started'
 complete -c sprof -n $run -s o -l output -r -F -d 'Raw file to write (default sprof.raw)'
 complete -c sprof -n $run -s F -l frequency -x -a '49 99 101 199 499 997 1999 4999 9999' -d 'Samples per second of CPU time per thread (1-10000)'
+complete -c sprof -n $run -s m -l mode -x -a 'cpu\t"Threads as they use CPU (default)" wall\t"Every thread, running or blocked"' -d 'What to sample'
+complete -c sprof -n $run -l no-follow -d 'Profile the first process only, not its children'
 complete -c sprof -n $run -l max-depth -x -a '32 64 128 256 512 1024' -d 'Frames kept per stack (1-1024)'
 complete -c sprof -n $run -l signal -x -a 'PROF VTALRM USR1 USR2 ALRM RTMIN RTMIN+1 RTMIN+3 RTMAX' -d 'Signal the sampler uses (default PROF)'
 complete -c sprof -n $run -l allow-unprofiled -d 'Run programs the sampler cannot enter, unprofiled'

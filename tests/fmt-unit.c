@@ -37,6 +37,9 @@ static void fail(const char *fmt, ...)
 	failures++;
 }
 
+/* control bytes, a terminal escape, stray and truncated UTF-8, an encoded
+ * surrogate (U+D800) and an overlong '/' */
+#define HOSTILE "\"\\\n\r\033[31m\001\377\303(;<>&\355\240\200\300\257"
 #define WEIRD "operator<< <A&, \"q\">;x"
 
 static struct model_image images[] = {
@@ -369,6 +372,28 @@ int main(int argc, char **argv)
 	if (!txt || !strstr(txt, "All threads: 1 samples"))
 		fail("report of one empty stack does not count it:\n%s", txt ? txt : "");
 	free(txt);
+
+	/* hostile strings (as a damaged or crafted raw file gives): control
+	 * bytes, invalid UTF-8, a UTF-8 surrogate and an overlong form in the
+	 * command, the command line, thread and function names; fmt-unit.sh
+	 * parses what every format makes of them */
+	static struct model_frame hframes[sizeof frames / sizeof frames[0]];
+	memcpy(hframes, frames, sizeof frames);
+	hframes[1].function = HOSTILE "hot_a";
+	static struct model_thread hthreads[] = {
+		{.tid = 4242, .name = HOSTILE, .nsamples = 82, .is_main = true},
+		{.tid = 4243, .name = "w\xffr\nk", .nsamples = 18},
+	};
+	static char *hargv[] = {"./hot" HOSTILE, "a\nb", "\xfe"};
+	struct profile_model hostile = model;
+	hostile.command = HOSTILE;
+	hostile.argv = hargv;
+	hostile.argc = 3;
+	hostile.threads = hthreads;
+	hostile.frames = hframes;
+	struct profile_model *hostile1[] = {&hostile};
+	opt = defaults();
+	free(run(dir, "hostile-speedscope.json", &format_speedscope, hostile1, 1, &opt));
 
 	if (failures)
 		fprintf(stderr, "fmt-unit: %d failure(s)\n", failures);

@@ -47,6 +47,12 @@ sq = [f for f in fr if f["name"] == "square"][0]
 assert sq["file"] == "/src/hotapp.h" and sq["line"] == 5, sq
 assert len([f for f in fr if f["name"] == "hot_a"]) == 1, "hot_a is one frame"
 PY
+# hostile names (control bytes, invalid UTF-8) still make JSON a strict
+# parser takes
+$PYTHON3 -c 'import json, sys; json.loads(open(sys.argv[1], "rb").read().decode())' \
+	hostile-speedscope.json || fail "speedscope of hostile names is not valid JSON"
+$check speedscope hostile-speedscope.json "$schema" --samples 100 --profiles 2 ||
+	fail "speedscope of hostile names"
 # two processes (--all): both in every format, under their own names
 $check svg two.svg --samples 200 --has hotapp-4242 --has other-5000 --has hot_a ||
 	fail "flame graph of two processes"

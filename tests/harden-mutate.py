@@ -591,9 +591,6 @@ OTHER_FORMATS = {
 # "Hardening" issue).  The cases stay in the table and turn into failures
 # once removed from here.
 KNOWN = {
-    ("thread-name-hostile", "speedscope"):
-        "out-speedscope.c escapes names with cJSON, which passes invalid UTF-8 "
-        "through: the JSON does not parse",
     ("thread-name-hostile", "report"):
         "out-report.c prints thread names raw (control bytes, invalid UTF-8)",
     ("process-argv-hostile", "report"):

@@ -3,6 +3,7 @@
  * tens of millions of small writes. */
 #include "config.h"
 #include "convert/json.h"
+#include "convert/text.h"
 
 #include <string.h>
 #include <time.h>
@@ -59,14 +60,15 @@ void jw_obj_end(struct jw *w) { close_(w, '}'); }
 void jw_arr(struct jw *w) { open_(w, '['); }
 void jw_arr_end(struct jw *w) { close_(w, ']'); }
 
-static void put_escaped(FILE *f, const char *s)
+void json_put_string(FILE *f, const char *s)
 {
 	putc_unlocked('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		unsigned char c = *p;
+	for (const char *p = s ? s : ""; *p;) {
+		unsigned char c = (unsigned char)*p;
 		if (c == '"' || c == '\\') {
 			putc_unlocked('\\', f);
 			putc_unlocked(c, f);
+			p++;
 		} else if (c < 0x20) {
 			static const char hexd[] = "0123456789abcdef";
 			switch (c) {
@@ -78,21 +80,20 @@ static void put_escaped(FILE *f, const char *s)
 				putc_unlocked(hexd[c >> 4], f);
 				putc_unlocked(hexd[c & 15], f);
 			}
+			p++;
 		} else if (c < 0x80) {
 			putc_unlocked(c, f);
+			p++;
 		} else {
-			/* Pass valid UTF-8 through; replace invalid bytes (names
-			 * come from files we do not trust) with U+FFFD. */
-			int n = c >= 0xf0 && c < 0xf5 ? 3 : c >= 0xe0 ? 2 : c >= 0xc2 && c < 0xe0 ? 1 : -1;
-			int k = 0;
-			if (n > 0)
-				for (k = 1; k <= n && (p[k] & 0xc0) == 0x80; k++)
-					;
-			if (n > 0 && k == n + 1) {
-				fwrite_unlocked(p, 1, (size_t)n + 1, f);
+			/* Pass valid UTF-8 through; replace each invalid byte
+			 * (names come from files we do not trust) with U+FFFD. */
+			size_t n = utf8_char_len(p);
+			if (n) {
+				fwrite_unlocked(p, 1, n, f);
 				p += n;
 			} else {
 				fputs_unlocked("\\ufffd", f);
+				p++;
 			}
 		}
 	}
@@ -102,7 +103,7 @@ static void put_escaped(FILE *f, const char *s)
 void jw_key(struct jw *w, const char *k)
 {
 	pre(w);
-	put_escaped(w->f, k);
+	json_put_string(w->f, k);
 	putc_unlocked(':', w->f);
 	if (w->pretty)
 		putc_unlocked(' ', w->f);
@@ -112,7 +113,7 @@ void jw_key(struct jw *w, const char *k)
 void jw_str(struct jw *w, const char *s)
 {
 	pre(w);
-	put_escaped(w->f, s);
+	json_put_string(w->f, s);
 }
 
 static void put_u64(FILE *f, uint64_t v)

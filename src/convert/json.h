@@ -33,6 +33,9 @@ void jw_rawn(struct jw *w, const char *text, size_t len);
 /* Decimal digits of v at p (no NUL); returns the end.  For writers that
  * format hot records themselves. */
 char *jw_fmt_u64(char *p, uint64_t v);
+/* s (NULL: "") as a quoted JSON string, escaped so that any bytes give
+ * valid JSON: the one string escaper of every JSON writer. */
+void json_put_string(FILE *f, const char *s);
 /* Unix seconds from ns as a JSON number with µs precision, exactly. */
 void jw_unix_seconds(struct jw *w, uint64_t ns);
 /* Convenience: key + string value, skipped when s is NULL. */

@@ -12,34 +12,22 @@
  * activeProfileIndex points at the busiest profile.
  *
  * The document is streamed rather than built as one cJSON tree: a profile
- * of a million samples would otherwise cost gigabytes of cJSON nodes.  cJSON
- * still does the string escaping, so names cannot break the JSON. */
+ * of a million samples would otherwise cost gigabytes of cJSON nodes.  Names
+ * go through json.c's escaper, the one every JSON writer uses, so no bytes in
+ * them (control characters, invalid UTF-8) can break the JSON. */
 #include "config.h"
 #include "convert/folded.h"
+#include "convert/json.h"
 #include "convert/model.h"
 #include "convert/strtab.h"
 #include "sprof.h"
 
-#include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SCHEMA_URL "https://www.speedscope.app/file-format-schema.json"
-
-/* Writes s as a JSON string; false when out of memory. */
-static bool json_str(FILE *out, const char *s)
-{
-	cJSON *j = cJSON_CreateString(s ? s : "");
-	char *text = j ? cJSON_PrintUnformatted(j) : NULL;
-	cJSON_Delete(j);
-	if (!text)
-		return false;
-	fputs(text, out);
-	cJSON_free(text);
-	return true;
-}
 
 struct ss {
 	FILE *out;
@@ -127,8 +115,7 @@ static bool write_profile(struct ss *s, struct profile_model *const *models, siz
 		         refs[0].tid);
 	}
 	fputs("{\"type\":\"sampled\",\"name\":", out);
-	if (!json_str(out, name))
-		return false;
+	json_put_string(out, name);
 	fprintf(out, ",\"unit\":\"%s\",\"startValue\":0,\"endValue\":%" PRIu64 ",\"samples\":[",
 	        m->requested_hz ? "nanoseconds" : "none", weight * n);
 	for (size_t i = 0; i < n; i++) {
@@ -165,19 +152,16 @@ static int write_speedscope(struct profile_model *const *models, size_t nmodels,
 	if (nmodels)
 		snprintf(title, sizeof title, "%.200s (pid %" PRIu32 ")",
 		         models[0]->command ? models[0]->command : "?", models[0]->pid);
-	if (!json_str(out, nmodels ? title : "sprof"))
-		goto oom;
+	json_put_string(out, nmodels ? title : "sprof");
 	fputs(",\"shared\":{\"frames\":[", out);
 	for (size_t i = 0; i < s.frames.n; i++) {
 		const char *name = s.frames.strs[i];
 		const char *file = name + strlen(name) + 1;
 		fputs(i ? ",{\"name\":" : "{\"name\":", out);
-		if (!json_str(out, name))
-			goto oom;
+		json_put_string(out, name);
 		if (*file) {
 			fputs(",\"file\":", out);
-			if (!json_str(out, file))
-				goto oom;
+			json_put_string(out, file);
 		}
 		if (s.lines[i])
 			fprintf(out, ",\"line\":%" PRIu32, s.lines[i]);

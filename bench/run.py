@@ -264,6 +264,10 @@ class Bench:
         elif variant == "sprof":
             prof = base + ".raw"
             cmd = self.sprof_argv(hz, prof, argv)
+        elif variant == "sprof-wall":
+            prof = base + ".raw"
+            cmd = self.sprof_argv(hz, prof, argv)
+            cmd[2:2] = ["--mode", "wall"]
         elif variant == "gperftools":
             prof = base + ".gperf"
             cmd = list(argv)
@@ -307,7 +311,7 @@ class Bench:
         if prof and os.path.exists(prof):
             res["profile"] = prof
             res["profile_bytes"] = os.path.getsize(prof)
-            if variant == "sprof":
+            if variant.startswith("sprof"):
                 raw = parse_sprof_raw(prof)
                 res["samples"] = raw["samples"]
                 res["raw"] = raw
@@ -843,7 +847,9 @@ def section_convert(b, q):
             rows.append([v, "n/a", "", "", "", "", "", "", "", b.why_na(v) or ""])
             continue
         secs = secs_sprof if v == "sprof" else secs_peer
-        units = b.calibrate("burn", ["-t", "4"], secs * 2, 40)
+        # 2 cores busy: secs of wall is 2 * secs of CPU; sprof gets 25% more
+        # so that a rate a little short of 10 kHz still gives >= 1 M samples
+        units = b.calibrate("burn", ["-t", "4"], secs * 2 * (1.25 if v == "sprof" else 1), 40)
         argv = [b.prog("burn"), "-t", "4", "-n", str(units)]
         r = b.run(v, hz, argv, "conv", keep=True)
         prof = r.get("profile")
@@ -908,12 +914,35 @@ def section_wall(b, q):
         r = subprocess.run([b.sprof, "run", "--help"], stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT)
         has = re.search(rb"--mode", r.stdout) is not None and b"wall" in r.stdout
+    b.results["sections"]["wall"] = {"implemented": has}
     if not has:
         b.emit("wall mode: not implemented yet")
-    else:
-        b.emit("wall mode: `sprof run --mode wall` exists; not benchmarked yet")
+        b.emit()
+        return
+    reps = 2 if q else 4
+    b.emit("`sprof run --mode wall` on bench-burn, 1 thread, ~%.1f s, %d interleaved "
+           "repetitions: CPU overhead (wait4, whole command) vs no profiler, and "
+           "delivered rate = samples / wall seconds of the program (its one thread "
+           "is sampled whether running or not).  No target is set for wall mode."
+           % (0.5 if q else 1.0, reps))
     b.emit()
-    b.results["sections"]["wall"] = {"implemented": has}
+    units = b.calibrate("burn", [], 0.5 if q else 1.0, 40)
+    argv = [b.prog("burn"), "-n", str(units)]
+    configs = [("none", 0), ("sprof-wall", 101), ("sprof-wall", 1000)]
+    res = b.interleave(configs, reps, lambda c: argv, "wall")
+    bcpu = med([r["cpu"] for r in res[("none", 0)]])
+    rows = []
+    data = {}
+    for hz in (101, 1000):
+        rr = res[("sprof-wall", hz)]
+        rates = [r.get("samples", 0) / r["prog_wall"] for r in rr if r.get("prog_wall")]
+        data[str(hz)] = rr
+        rows.append([hz, fmt_range([r["cpu"] for r in rr]),
+                     "%+.2f%%" % pct(med([r["cpu"] for r in rr]), bcpu),
+                     "%.1f Hz (%.1f%%)" % (med(rates), med(rates) / hz * 100) if rates
+                     else "n/a"])
+    b.table(["Hz", "CPU s", "CPU ovh", "delivered (per wall s)"], rows)
+    b.results["sections"]["wall"]["runs"] = data
 
 
 SECTIONS = {

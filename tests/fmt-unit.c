@@ -394,6 +394,16 @@ int main(int argc, char **argv)
 	struct profile_model *hostile1[] = {&hostile};
 	opt = defaults();
 	free(run(dir, "hostile-speedscope.json", &format_speedscope, hostile1, 1, &opt));
+	free(run(dir, "hostile.svg", &format_flamegraph, hostile1, 1, &opt));
+	free(run(dir, "hostile-collapsed.txt", &format_collapsed, hostile1, 1, &opt));
+	opt.top = 0;
+	txt = run(dir, "hostile-report.txt", &format_report, hostile1, 1, &opt);
+	/* the escapes are readable: the terminal escape and the stray bytes */
+	if (!txt || !strstr(txt, "\\x1b[31m") || !strstr(txt, "\\xff\\xc3(") ||
+	    !strstr(txt, "./hot\"\\\\x0a") || !strstr(txt, " a\\x0ab \\xfe\n") ||
+	    !strstr(txt, "Thread 4243 (w\\xffr\\x0ak)"))
+		fail("report of hostile names does not show them escaped:\n%s", txt ? txt : "");
+	free(txt);
 
 	if (failures)
 		fprintf(stderr, "fmt-unit: %d failure(s)\n", failures);

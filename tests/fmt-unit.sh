@@ -53,6 +53,21 @@ $PYTHON3 -c 'import json, sys; json.loads(open(sys.argv[1], "rb").read().decode(
 	hostile-speedscope.json || fail "speedscope of hostile names is not valid JSON"
 $check speedscope hostile-speedscope.json "$schema" --samples 100 --profiles 2 ||
 	fail "speedscope of hostile names"
+# ... a flame graph an XML parser takes, a collapsed file of one stack per
+# line, and a report without control bytes, all valid UTF-8
+$PYTHON3 - hostile.svg hostile-collapsed.txt hostile-report.txt <<'PY' || fail "hostile names"
+import re, sys, xml.etree.ElementTree as ET
+svg, col, rep = (open(p, "rb").read() for p in sys.argv[1:])
+ET.fromstring(svg)
+lines = col.decode().split("\n")
+assert lines[-1] == "" and len(lines) == 8, lines
+for line in lines[:-1]:
+    assert re.fullmatch(r"[^\x00-\x1f\x7f]+ [0-9]+", line), line
+assert sum(int(l.rsplit(" ", 1)[1]) for l in lines[:-1]) == 100
+m = re.search(rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]", rep)
+assert not m, f"control byte at {m.start()}: {rep[m.start() - 40:m.end() + 40]!r}"
+rep.decode()
+PY
 # two processes (--all): both in every format, under their own names
 $check svg two.svg --samples 200 --has hotapp-4242 --has other-5000 --has hot_a ||
 	fail "flame graph of two processes"

@@ -590,12 +590,7 @@ OTHER_FORMATS = {
 # are printed on every run but do not fail it (see the report of the
 # "Hardening" issue).  The cases stay in the table and turn into failures
 # once removed from here.
-KNOWN = {
-    ("thread-name-hostile", "report"):
-        "out-report.c prints thread names raw (control bytes, invalid UTF-8)",
-    ("process-argv-hostile", "report"):
-        "out-report.c prints the command line raw (newlines, invalid UTF-8)",
-}
+KNOWN = {}
 for _case in ("process-arch-hostile", "process-os_name-hostile", "process-os_release-hostile",
               "process-mechanism-hostile"):
     KNOWN[(_case, "info")] = "cmd-info.c prints the system and mechanism lines raw (control bytes)"

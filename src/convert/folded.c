@@ -7,6 +7,7 @@
  * once. */
 #include "config.h"
 #include "convert/folded.h"
+#include "convert/text.h"
 #include "sprof.h"
 
 #include <inttypes.h>
@@ -36,22 +37,27 @@ const char *frame_name(const struct profile_model *m, uint32_t fi, char buf[FRAM
 	return buf;
 }
 
-/* Interns a name with the characters that would break a folded line (the
- * frame separator and line breaks) replaced. */
+/* Interns a name with the characters that would break a folded line
+ * replaced: the frame separator by ':', line breaks by ' ', and (text.h)
+ * other control characters and bytes that are not UTF-8 by '?', so the
+ * collapsed file stays one stack per line and any consumer can decode it. */
 static uint32_t intern_name(struct strtab *t, const char *name)
 {
-	size_t len = strlen(name);
-	if (!strpbrk(name, ";\n\r"))
-		return strtab_intern(t, name, len);
+	const unsigned char *p = (const unsigned char *)name;
+	while (*p >= 0x20 && *p < 0x7f && *p != ';')
+		p++;
+	if (!*p)                                /* printable ASCII: the usual case */
+		return strtab_intern(t, name, (size_t)(p - (const unsigned char *)name));
 	char *copy = strdup(name);
 	if (!copy)
 		return STRTAB_NONE;
-	for (char *p = copy; *p; p++)
-		if (*p == ';')
-			*p = ':';
-		else if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	uint32_t id = strtab_intern(t, copy, len);
+	for (char *c = copy; *c; c++)
+		if (*c == ';')
+			*c = ':';
+		else if (*c == '\n' || *c == '\r')
+			*c = ' ';
+	text_replace_unsafe(copy);
+	uint32_t id = strtab_intern(t, copy, strlen(copy));
 	free(copy);
 	return id;
 }

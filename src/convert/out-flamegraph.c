@@ -19,6 +19,7 @@
 #include "config.h"
 #include "convert/folded.h"
 #include "convert/model.h"
+#include "convert/text.h"
 #include "raw/format.h"
 #include "sprof.h"
 
@@ -43,13 +44,13 @@ static void xml_text(FILE *out, const char *s, size_t max)
 	size_t done = 0;
 	while (*p && done < max) {
 		unsigned c = *p;
-		size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-		bool ok = n > 0;
-		for (size_t i = 1; ok && i < n; i++)
-			ok = (p[i] & 0xc0) == 0x80;
-		if (ok && n == 2 && c < 0xc2)
-			ok = false;             /* overlong */
-		if (!ok) {
+		/* text.c judges UTF-8 for every writer: surrogates and
+		 * overlong forms are as fatal to an XML parser as stray bytes */
+		size_t n = utf8_char_len((const char *)p);
+		/* XML 1.0 has no U+FFFE or U+FFFF, not even as references */
+		if (n == 3 && p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe)
+			n = 0;
+		if (!n) {
 			fputc('?', out);
 			p++;
 			done++;

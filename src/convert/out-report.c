@@ -15,11 +15,17 @@
  *
  * Colour (--color=always, or auto when out is a terminal) only marks the
  * headings and the weight of the percentages; the text is the same without
- * it, so logs stay greppable. */
+ * it, so logs stay greppable.
+ *
+ * Every string from the profile (command line, thread, function and module
+ * names) goes through text_for_terminal (text.h): a name from a damaged or
+ * crafted file cannot break a line, send escape sequences to the terminal
+ * or be invalid UTF-8. */
 #include "config.h"
 #include "convert/folded.h"
 #include "convert/model.h"
 #include "convert/strtab.h"
+#include "convert/text.h"
 #include "raw/format.h"
 #include "sprof.h"
 
@@ -68,20 +74,28 @@ static int cmp_stat(const void *pa, const void *pb, void *ctx)
 	return strcmp(fns->strs[a->key], fns->strs[b->key]);
 }
 
-static void print_header(const struct report *r, const struct profile_model *m)
+/* Returns false when memory runs out. */
+static bool print_header(const struct report *r, const struct profile_model *m)
 {
 	FILE *out = r->out;
 	const char *b = r->color ? C_BOLD : "", *o = r->color ? C_OFF : "";
-	fprintf(out, "%sProcess %" PRIu32 " (%s)%s\n", b, m->pid, m->command ? m->command : "?", o);
+	bool ok = true;
+	fprintf(out, "%sProcess %" PRIu32 " (", b, m->pid);
+	ok &= text_put_terminal(out, m->command ? m->command : "?");
+	fprintf(out, ")%s\n", o);
 	if (m->argc && m->argv) {
 		fputs("  command:   ", out);
-		for (uint32_t i = 0; i < m->argc; i++)
-			fprintf(out, "%s%s", i ? " " : "", m->argv[i] ? m->argv[i] : "");
+		for (uint32_t i = 0; i < m->argc; i++) {
+			if (i)
+				fputc(' ', out);
+			ok &= text_put_terminal(out, m->argv[i]);
+		}
 		fputc('\n', out);
 	}
 	fprintf(out, "  duration:  %.3f s\n", (double)m->duration_ns / 1e9);
-	fprintf(out, "  mode:      %s%s%s\n", m->mode == RAW_MODE_WALL ? "wall" : "cpu",
-	        m->mechanism ? ", " : "", m->mechanism ? m->mechanism : "");
+	fprintf(out, "  mode:      %s%s", m->mode == RAW_MODE_WALL ? "wall" : "cpu", m->mechanism ? ", " : "");
+	ok &= text_put_terminal(out, m->mechanism);
+	fputc('\n', out);
 	fprintf(out, "  rate:      %" PRIu32 " Hz requested, ", m->requested_hz);
 	if (m->delivered_hz > 0)
 		fprintf(out, "%.1f Hz delivered\n", m->delivered_hz);
@@ -89,6 +103,7 @@ static void print_header(const struct report *r, const struct profile_model *m)
 		fputs("delivered unknown\n", out);
 	fprintf(out, "  samples:   %zu (%" PRIu64 " lost)%s\n", m->nsamples, m->lost,
 	        m->cut ? ", data cut short" : "");
+	return ok;
 }
 
 /* Prints the table for the samples of one thread (tid), or all when !one. */
@@ -126,10 +141,16 @@ static int print_group(struct report *r, const struct profile_model *m, bool one
 	}
 
 	const char *b = r->color ? C_BOLD : "", *o = r->color ? C_OFF : "";
-	if (one)
+	if (one) {
+		char *name = text_for_terminal(tname);
+		if (!name) {
+			sprof_error("out of memory while writing the report");
+			return -1;
+		}
 		fprintf(out, "\n%sThread %" PRIu32 " (%s): %" PRIu64 " samples (%.1f%% of the process)%s\n",
-		        b, tid, tname, n, m->nsamples ? 100.0 * (double)n / (double)m->nsamples : 0.0, o);
-	else
+		        b, tid, name, n, m->nsamples ? 100.0 * (double)n / (double)m->nsamples : 0.0, o);
+		free(name);
+	} else
 		fprintf(out, "\n%sAll threads: %" PRIu64 " samples%s\n", b, n, o);
 	if (!n) {
 		fputs("  (no samples)\n", out);
@@ -162,10 +183,15 @@ static int print_group(struct report *r, const struct profile_model *m, bool one
 		const char *module = name + strlen(name) + 1;
 		double sp = 100.0 * (double)stats[i].self / (double)n;
 		double tp = 100.0 * (double)stats[i].total / (double)n;
+		/* a module name cut to the column: never inside a character */
+		int cut = modw;
+		if ((int)strlen(module) > cut)
+			while (cut > 0 && ((unsigned char)module[cut] & 0xc0) == 0x80)
+				cut--;
 		fprintf(out, "%8" PRIu64 " %s%6.2f%%%s %8" PRIu64 " %s%6.2f%%%s  %-*.*s  %s\n",
 		        stats[i].self, pct_color(r, sp), sp, r->color ? C_OFF : "",
 		        stats[i].total, pct_color(r, tp), tp, r->color ? C_OFF : "",
-		        modw, modw, *module ? module : "?", name);
+		        modw, cut, *module ? module : "?", name);
 	}
 	if (rows < nstat)
 		fprintf(out, "  (%zu more function%s; raise --top to see them)\n", nstat - rows,
@@ -193,21 +219,25 @@ static int report_model(struct report *r, const struct profile_model *m, bool me
 	if (!r->frame_fn)
 		goto oom;
 	for (size_t fi = 0; fi < m->nframes; fi++) {
-		char buf[FRAME_NAME_MAX], key[FRAME_NAME_MAX + 512];
-		const char *name = frame_name(m, (uint32_t)fi, buf);
+		char buf[FRAME_NAME_MAX];
 		const struct model_frame *fr = &m->frames[fi];
-		const char *module = fr->image >= 0 && (size_t)fr->image < m->nimages
-		                             ? path_base(m->images[fr->image].path) : "";
-		size_t nl = strlen(name), ml = strlen(module);
-		char *k = key, *heap = NULL;
-		if (nl + ml + 2 > sizeof key && !(k = heap = malloc(nl + ml + 2)))
+		char *name = text_for_terminal(frame_name(m, (uint32_t)fi, buf));
+		char *module = text_for_terminal(fr->image >= 0 && (size_t)fr->image < m->nimages
+		                                         ? path_base(m->images[fr->image].path) : "");
+		size_t nl = name ? strlen(name) : 0, ml = module ? strlen(module) : 0;
+		char *k = name && module ? malloc(nl + ml + 2) : NULL;
+		uint32_t id = STRTAB_NONE;
+		if (k) {
+			memcpy(k, name, nl + 1);
+			memcpy(k + nl + 1, module, ml + 1);
+			id = strtab_intern(&r->fns, k, nl + ml + 2);
+		}
+		free(name);
+		free(module);
+		free(k);
+		if (id == STRTAB_NONE)
 			goto oom;
-		memcpy(k, name, nl + 1);
-		memcpy(k + nl + 1, module, ml + 1);
-		r->frame_fn[fi] = strtab_intern(&r->fns, k, nl + ml + 2);
-		free(heap);
-		if (r->frame_fn[fi] == STRTAB_NONE)
-			goto oom;
+		r->frame_fn[fi] = id;
 	}
 	if (r->fns.n > r->nfns_room) {
 		size_t room = r->fns.n;
@@ -225,7 +255,8 @@ static int report_model(struct report *r, const struct profile_model *m, bool me
 		r->nfns_room = room;
 	}
 
-	print_header(r, m);
+	if (!print_header(r, m))
+		goto oom;
 	if (merge || m->nthreads == 0)
 		return print_group(r, m, false, 0, NULL);
 

@@ -9,6 +9,8 @@
  *                   then burn MS ms in after_exec_fail
  *   exec SELF MS    fork; the child execs SELF gamma MS; the parent burns
  *                   MS ms in burn_alpha and waits
+ *   system SELF MS  system("SELF beta MS"), then popen("SELF gamma MS")
+ *                   and pclose: children of /bin/sh started inside libc
  *   spawn PROG      posix_spawn PROG beta 200 with an environment of PATH
  *                   only (no LD_PRELOAD, no settings), wait
  * Each burn function is noipa: identical bodies would be folded into one. */
@@ -118,6 +120,19 @@ int main(int argc, char **argv)
 		int st;
 		waitpid(pid, &st, 0);
 		return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+	} else if (!strcmp(m, "system") && argc == 4) {
+		char cmd[4200];
+		snprintf(cmd, sizeof cmd, "'%s' beta %s", argv[2], argv[3]);
+		if (system(cmd) != 0)
+			return 1;
+		snprintf(cmd, sizeof cmd, "'%s' gamma %s", argv[2], argv[3]);
+		FILE *f = popen(cmd, "r");
+		if (!f)
+			return 1;
+		char line[256];
+		while (fgets(line, sizeof line, f))
+			fputs(line, stdout);
+		return pclose(f) == 0 ? 0 : 1;
 	} else if (!strcmp(m, "spawn")) {
 		char *args[] = { argv[2], "beta", "200", NULL };
 		char *env[] = { "PATH=/usr/bin:/bin", NULL };

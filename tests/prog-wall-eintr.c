@@ -1,7 +1,8 @@
 /* prog-wall-eintr.c -- threads blocked in the calls a signal handler can cut
  * short (nanosleep, sleep, usleep, clock_nanosleep, poll, select, epoll_wait,
- * read on a pipe, pthread_cond_timedwait, sigwait, sem_timedwait, pause is
- * left out: it never returns by itself), each for a known time, while the
+ * read on a pipe, pthread_cond_timedwait, sigwait, sem_timedwait,
+ * sigtimedwait, recv on a socket with SO_RCVTIMEO), each for a known time
+ * (pause is left out: it never returns by itself), while the
  * program is profiled.  Any EINTR or early return is a failure: the program
  * prints what happened and exits 1.  Used by tests/wall-eintr.sh.
  *
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/select.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -208,6 +210,26 @@ static void *t_sem(void *a)
 	return NULL;
 }
 
+/* a socket with a receive timeout: EINTR whatever SA_RESTART says */
+static void *t_sockrecv(void *a)
+{
+	(void)a;
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+		return NULL;
+	struct timeval tv = { wait_ms / 1000, (wait_ms % 1000) * 1000 };
+	setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	char c;
+	double t0 = now_ms();
+	int r = (int)recv(sv[0], &c, 1, 0);
+	int e = errno;
+	report("recv with SO_RCVTIMEO", t0, r < 0 && (e == EAGAIN || e == EWOULDBLOCK) ? 0 : -1, e,
+	       (double)wait_ms);
+	close(sv[0]);
+	close(sv[1]);
+	return NULL;
+}
+
 static pthread_t sigwaiter;
 static volatile double kill_at;         /* when main sent SIGUSR1 */
 static void *t_sigwait(void *a)
@@ -254,7 +276,8 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	void *(*fns[])(void *) = { t_nanosleep, t_clock_nanosleep, t_usleep, t_sleep, t_poll,
-				   t_select, t_epoll, t_read, t_cond, t_sem, t_sigtimedwait };
+				   t_select, t_epoll, t_read, t_cond, t_sem, t_sigtimedwait,
+				   t_sockrecv };
 	enum { N = sizeof fns / sizeof fns[0] };
 	pthread_t t[N];
 	/* several rounds: each wait starts at a different phase of the sampler */

@@ -2,7 +2,7 @@
 # exec: a failed execvp leaves the process profiled (samples after it);
 # fork + exec gives the child its own process record ending in the new
 # program; posix_spawn with an environment lacking the settings still
-# profiles the child (the shim puts them back).
+# profiles the child (the shim puts them back); so do system() and popen().
 . "$SPROF_SRCDIR/tests/lib.sh"
 . "$SPROF_SRCDIR/tests/wall-lib.sh"
 w=$(prog prog-tree-work)
@@ -26,4 +26,14 @@ expect_status 0 "$SPROF" run -q -o s.raw -F 200 -- "$w" spawn "$w"
 [ "$(info_field s.raw processes)" = 2 ] || { show info.txt; fail "the posix_spawn child was not profiled"; }
 folded s.raw --pid "$(pid_of 'beta' s.raw)"
 within 20 60 "$(fsum ';burn_beta;')" "samples of the spawned program"
+
+# system() and popen() start /bin/sh inside libc, with environ: followed
+expect_status 0 "$SPROF" run -q -o y.raw -F 200 -- "$w" system "$w" 200
+"$SPROF" info y.raw > info.txt
+for f in beta gamma; do
+	pid=$(pid_of "prog-tree-work $f" y.raw)
+	[ -n "$pid" ] || { show info.txt; fail "the $f child of system/popen was not profiled"; }
+	folded y.raw --pid "$pid"
+	within 20 60 "$(fsum ";burn_$f;")" "samples of burn_$f under system/popen"
+done
 exit 0

@@ -3,7 +3,10 @@
  * select, pselect, epoll_wait, epoll_pwait, nanosleep, clock_nanosleep,
  * sleep, usleep, sem_wait, sem_timedwait, sem_clockwait, sigtimedwait,
  * sigwaitinfo, sigwait, pause, sigsuspend, msgrcv, msgsnd, semop,
- * semtimedop.  A profiled program must never see EINTR or a short sleep
+ * semtimedop, and the socket calls that fail so when the socket has a
+ * timeout (SO_RCVTIMEO/SO_SNDTIMEO): recv, recvfrom, recvmsg, send, sendto,
+ * sendmsg, accept, accept4, connect.  read and write on such a socket are
+ * not wrapped (far too hot for the rare case).  A profiled program must never see EINTR or a short sleep
  * because of the sampling signal, so each wrapper:
  *   - blocks the sampling signal around the real call (for the calls that
  *     install their own mask for the wait, the signal is added to a copy of
@@ -30,6 +33,7 @@
 #include <sys/msg.h>
 #include <sys/select.h>
 #include <sys/sem.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,6 +67,15 @@ static ssize_t (*r_msgrcv)(int, void *, size_t, long, int);
 static int (*r_msgsnd)(int, const void *, size_t, int);
 static int (*r_semop)(int, struct sembuf *, size_t);
 static int (*r_semtimedop)(int, struct sembuf *, size_t, const struct timespec *);
+static ssize_t (*r_recv)(int, void *, size_t, int);
+static ssize_t (*r_recvfrom)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
+static ssize_t (*r_recvmsg)(int, struct msghdr *, int);
+static ssize_t (*r_send)(int, const void *, size_t, int);
+static ssize_t (*r_sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+static ssize_t (*r_sendmsg)(int, const struct msghdr *, int);
+static int (*r_accept)(int, struct sockaddr *, socklen_t *);
+static int (*r_accept4)(int, struct sockaddr *, socklen_t *, int);
+static int (*r_connect)(int, const struct sockaddr *, socklen_t);
 
 #define LOOK(name) (r_##name = (__typeof__(r_##name))dlsym(RTLD_NEXT, #name))
 
@@ -75,6 +88,8 @@ __attribute__((constructor(101))) void shim_blocking_init(void)
 	LOOK(usleep); LOOK(sem_wait); LOOK(sem_timedwait); LOOK(sem_clockwait);
 	LOOK(sigtimedwait); LOOK(sigwaitinfo); LOOK(sigwait); LOOK(pause);
 	LOOK(sigsuspend); LOOK(msgrcv); LOOK(msgsnd); LOOK(semop); LOOK(semtimedop);
+	LOOK(recv); LOOK(recvfrom); LOOK(recvmsg); LOOK(send); LOOK(sendto); LOOK(sendmsg);
+	LOOK(accept); LOOK(accept4); LOOK(connect);
 }
 
 #define REAL(name) (r_##name ?: (shim_blocking_init(), r_##name))
@@ -401,6 +416,105 @@ EXPORT int semtimedop(int id, struct sembuf *ops, size_t n, const struct timespe
 	struct blk b;
 	enter(&b, RET, LEAF(semtimedop), NULL);
 	int r = r_semtimedop(id, ops, n, ts);
+	leave(&b);
+	return r;
+}
+
+/* Sockets: only a blocking call can be cut short, so a non-blocking one
+ * (MSG_DONTWAIT) goes straight through. */
+#define NONBLOCK(flags) ((flags) & MSG_DONTWAIT)
+
+EXPORT ssize_t recv(int fd, void *buf, size_t len, int flags)
+{
+	if (NONBLOCK(flags))
+		return REAL(recv)(fd, buf, len, flags);
+	struct blk b;
+	enter(&b, RET, LEAF(recv), NULL);
+	ssize_t r = r_recv(fd, buf, len, flags);
+	leave(&b);
+	return r;
+}
+
+EXPORT ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
+			socklen_t *fromlen)
+{
+	if (NONBLOCK(flags))
+		return REAL(recvfrom)(fd, buf, len, flags, from, fromlen);
+	struct blk b;
+	enter(&b, RET, LEAF(recvfrom), NULL);
+	ssize_t r = r_recvfrom(fd, buf, len, flags, from, fromlen);
+	leave(&b);
+	return r;
+}
+
+EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	if (NONBLOCK(flags))
+		return REAL(recvmsg)(fd, msg, flags);
+	struct blk b;
+	enter(&b, RET, LEAF(recvmsg), NULL);
+	ssize_t r = r_recvmsg(fd, msg, flags);
+	leave(&b);
+	return r;
+}
+
+EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
+{
+	if (NONBLOCK(flags))
+		return REAL(send)(fd, buf, len, flags);
+	struct blk b;
+	enter(&b, RET, LEAF(send), NULL);
+	ssize_t r = r_send(fd, buf, len, flags);
+	leave(&b);
+	return r;
+}
+
+EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
+		      socklen_t tolen)
+{
+	if (NONBLOCK(flags))
+		return REAL(sendto)(fd, buf, len, flags, to, tolen);
+	struct blk b;
+	enter(&b, RET, LEAF(sendto), NULL);
+	ssize_t r = r_sendto(fd, buf, len, flags, to, tolen);
+	leave(&b);
+	return r;
+}
+
+EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	if (NONBLOCK(flags))
+		return REAL(sendmsg)(fd, msg, flags);
+	struct blk b;
+	enter(&b, RET, LEAF(sendmsg), NULL);
+	ssize_t r = r_sendmsg(fd, msg, flags);
+	leave(&b);
+	return r;
+}
+
+EXPORT int accept(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	struct blk b;
+	enter(&b, RET, LEAF(accept), NULL);
+	int r = r_accept(fd, addr, len);
+	leave(&b);
+	return r;
+}
+
+EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
+{
+	struct blk b;
+	enter(&b, RET, LEAF(accept4), NULL);
+	int r = r_accept4(fd, addr, len, flags);
+	leave(&b);
+	return r;
+}
+
+EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct blk b;
+	enter(&b, RET, LEAF(connect), NULL);
+	int r = r_connect(fd, addr, len);
 	leave(&b);
 	return r;
 }

@@ -680,6 +680,11 @@ class Runner:
             # may add one per image it cannot use, which is not about the
             # raw file
             about_file = [l for l in lines if not l.endswith("its frames are left unsymbolized")]
+            # ... once per path, however many images share it
+            unusable = [l for l in lines if l not in about_file]
+            paths = [re.sub(r": (cannot open|not a usable|build-id differs).*", "", l) for l in unusable]
+            if len(set(paths)) != len(paths):
+                self.fail(case, what, "the symbolizer warns twice about one path", out, err)
             if len(about_file) > 1 or any(not l.startswith("sprof: ") for l in lines):
                 self.fail(case, what, "exit 0 with more than one warning line", out, err)
             return out

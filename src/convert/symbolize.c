@@ -15,9 +15,11 @@
  * then read as "path::to::fn::h<hash>", which is still usable. */
 #include "config.h"
 #include "convert/symbolize.h"
+#include "convert/text.h"
 #include "sprof.h"
 
 #include <dwarf.h>
+#include <errno.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <fcntl.h>
@@ -35,6 +37,7 @@ struct sym_img {
 	size_t build_id_len;
 	Dwfl *dwfl;                     /* NULL when unusable */
 	Dwfl_Module *mod;
+	bool warned;                    /* said why it is unusable */
 };
 
 struct symbolizer {
@@ -88,14 +91,32 @@ void sym_free(struct symbolizer *s)
 	free(s);
 }
 
+/* Says why image im cannot be symbolized: once per path, however many
+ * images (a library loaded at several addresses over the run, one per
+ * process with --all) share it.  The path comes from the raw file, so it is
+ * shown escaped (text.h). */
+static void warn_unusable(struct symbolizer *s, struct sym_img *im, const char *why)
+{
+	if (s->quiet)
+		return;
+	for (size_t i = 0; i < s->nimgs; i++)
+		if (&s->imgs[i] != im && s->imgs[i].warned && !strcmp(s->imgs[i].path, im->path))
+			return;
+	im->warned = true;
+	char *path = text_for_terminal(im->path);
+	sprof_error("%s: %s; its frames are left unsymbolized", path ? path : "(image)", why);
+	free(path);
+}
+
 static void open_image(struct symbolizer *s, struct sym_img *im)
 {
 	if (im->path[0] != '/')         /* [vdso], [heap], anonymous: module only */
 		return;
 	int fd = open(im->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		if (!s->quiet)
-			sprof_error("%s: cannot open (%m); its frames are left unsymbolized", im->path);
+		char why[160];
+		snprintf(why, sizeof why, "cannot open (%s)", strerror(errno));
+		warn_unusable(s, im, why);
 		return;
 	}
 	Dwfl *d = dwfl_begin(&s->cb);
@@ -108,9 +129,9 @@ static void open_image(struct symbolizer *s, struct sym_img *im)
 	if (!mod) {
 		close(fd);
 		dwfl_end(d);
-		if (!s->quiet)
-			sprof_error("%s: not a usable ELF file (%s); its frames are left unsymbolized",
-			            im->path, dwfl_errmsg(-1));
+		char why[300];
+		snprintf(why, sizeof why, "not a usable ELF file (%s)", dwfl_errmsg(-1));
+		warn_unusable(s, im, why);
 		return;
 	}
 	dwfl_report_end(d, NULL, NULL);
@@ -120,9 +141,8 @@ static void open_image(struct symbolizer *s, struct sym_img *im)
 		int n = dwfl_module_build_id(mod, &bits, &vaddr);
 		if (n != (int)im->build_id_len || memcmp(bits, im->build_id, im->build_id_len)) {
 			dwfl_end(d);
-			if (!s->quiet)
-				sprof_error("%s: build-id differs from the one recorded at run time "
-				            "(rebuilt since?); its frames are left unsymbolized", im->path);
+			warn_unusable(s, im, "build-id differs from the one recorded at run time "
+			                     "(rebuilt since?)");
 			return;
 		}
 	}

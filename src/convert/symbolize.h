@@ -29,7 +29,8 @@ void sym_free(struct symbolizer *s);
 /* Opens (once; later calls return the same handle) the image file path as
  * loaded with bias, whose build-id at run time was build_id.  Returns a
  * handle >= 0, or -1 when the image cannot be symbolized (not a file, gone,
- * rebuilt since: one warning on stderr per image). */
+ * rebuilt since: one warning on stderr per path, however many images share
+ * it). */
 int sym_image(struct symbolizer *s, const char *path, uint64_t bias,
               const uint8_t *build_id, size_t build_id_len);
 

@@ -410,9 +410,13 @@ def build_cases(good, cut, other, work):
     # process record
     for i, name in enumerate(["pid", "ppid", "wall_ns", "mono_ns", "hz", "mode", "max_depth"]):
         for v in ([0, M64] if i != 0 else [M64, 1 << 32]):
-            add(f"process-{name}-{v:x}", variant(setf(REC_PROCESS, i, v)), conv=i not in (0, 1))
+            # a wall clock that was never real: no Sentry format may wrap
+            # it into timestamps of 1970 (the chunks go to the checker)
+            add(f"process-{name}-{v:x}", variant(setf(REC_PROCESS, i, v)),
+                conv="all" if name == "wall_ns" else i not in (0, 1))
     add("process-hz-1", variant(setf(REC_PROCESS, 4, 1)))
-    add("process-wall-year-9999+", variant(setf(REC_PROCESS, 2, 253402300800 * 10**9)))
+    add("process-wall-year-9999+", variant(setf(REC_PROCESS, 2, 253402300800 * 10**9)), conv="all")
+    add("process-wall-2^64-1s", variant(setf(REC_PROCESS, 2, M64 - 10**9)), conv="all")
     for i, name in zip(range(7, 12), ["mechanism", "exe", "arch", "os_name", "os_release"]):
         add(f"process-{name}-hostile", variant(setf(REC_PROCESS, i, b'"\\\n\t\x01\xff\xc3;<>&' * 3)),
             conv="all" if name == "exe" else True)

@@ -19,6 +19,36 @@
 #define V1_DEFAULT_MAX_S 30.0
 #define CHUNK_NS 60000000000ull         /* SDKs cut chunks every 60 s; Relay allows 66 */
 
+/* ---- wall clock ------------------------------------------------------------ */
+/* Sentry places samples by Unix time, computed as the wall-clock start plus
+ * each sample's offset.  A damaged or crafted file can give a start no clock
+ * ever showed, near 2^64 (so the sums wrap and chunk timestamps fall back
+ * to 1970) or near 0 (not Unix seconds to Relay): no Sentry output from it.
+ * The bounds: 2001-09-09 (10^9 s, what the checker takes for Unix seconds)
+ * to 2262-04-11 (INT64_MAX ns, what signed-nanosecond consumers hold). */
+#define WALL_MIN_NS 1000000000000000000ull
+#define WALL_MAX_NS 9223372036854775807ull
+
+static bool wall_clock_ok(const struct convert_options *opt, struct profile_model *const *models,
+                          size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		const struct profile_model *m = models[k];
+		uint64_t span = m->duration_ns;
+		for (size_t i = 0; i < m->nsamples; i++)
+			if (m->samples[i].t_ns > span)
+				span = m->samples[i].t_ns;
+		if (m->wall_start_ns >= WALL_MIN_NS && m->wall_start_ns <= WALL_MAX_NS &&
+		    span <= WALL_MAX_NS - m->wall_start_ns)
+			continue;
+		sprof_error("%s: process %u: its wall-clock start (%llu ns after 1970) is not a real "
+		            "time, which the Sentry formats need", opt->input_name, m->pid,
+		            (unsigned long long)m->wall_start_ns);
+		return false;
+	}
+	return true;
+}
+
 /* ---- ids ------------------------------------------------------------------ */
 struct idgen {
 	bool seeded;
@@ -486,6 +516,8 @@ static int oom(void)
 static int sentry_v1_write(struct profile_model *const *models, size_t n,
                            const struct convert_options *opt, FILE *out)
 {
+	if (!wall_clock_ok(opt, models, n))
+		return 1;
 	struct v1plan *plans;
 	int np = v1_plan_all(models, n, opt, &plans);
 	if (np == -2)
@@ -625,6 +657,8 @@ static int emit_json_chunk(struct chunk_writer *cw, const struct profile_model *
 static int sentry_chunk_write(struct profile_model *const *models, size_t n,
                               const struct convert_options *opt, FILE *out)
 {
+	if (!wall_clock_ok(opt, models, n))
+		return 1;
 	struct chunk_writer cw = { .emit = emit_json_chunk, .opt = opt, .out = out };
 	jw_init(&cw.w, out, opt->pretty);
 	jw_arr(&cw.w);
@@ -743,6 +777,8 @@ static void write_transaction(struct jw *w, const struct v1plan *p, const struct
 static int envelope_write(struct profile_model *const *models, size_t n,
                           const struct convert_options *opt, FILE *out)
 {
+	if (!wall_clock_ok(opt, models, n))
+		return 1;
 	struct v1plan *plans;
 	int np = v1_plan_all(models, n, opt, &plans);
 	if (np == -2)
@@ -806,6 +842,8 @@ static int emit_item_chunk(struct chunk_writer *cw, const struct profile_model *
 static int envelope_chunk_write(struct profile_model *const *models, size_t n,
                                 const struct convert_options *opt, FILE *out)
 {
+	if (!wall_clock_ok(opt, models, n))
+		return 1;
 	struct chunk_writer cw = { .emit = emit_item_chunk, .opt = opt, .out = out };
 	size_t total = 0;
 	for (size_t k = 0; k < n; k++)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include "shim/shim.h"
 
@@ -19,7 +20,8 @@
 
 static bool ours_to_note(void)
 {
-	if (!atomic_load(&shim_active))
+	/* not in a vfork child, which shares our memory and must not lock */
+	if (!atomic_load(&shim_active) || getpid() != shim_pid)
 		return false;
 	pid_t tid = shim_gettid();
 	/* the shim's own threads name themselves and are not sampled */

@@ -8,16 +8,17 @@
 p=$(prog prog-wall-rate)
 
 for hz in 20 500; do
-	expect_status 0 "$SPROF" run -q -o r.raw -m wall -F $hz -- "$p" 64 300
+	expect_status 0 "$SPROF" run -q -o r.raw -m wall -F $hz -- "$p" 64 600
 	"$SPROF" info r.raw > info.txt || fail "sprof info failed"
 	dur=$(info_field r.raw duration | awk '{ print $1 }')
 	delivered=$(awk '/^  rate:/ { print $(NF - 1) }' info.txt)
 	within "$(awk -v h=$hz 'BEGIN { print h * 0.9 }')" "$(awk -v h=$hz 'BEGIN { print h * 1.1 }')" "$delivered" "delivered rate at $hz Hz"
 	threads=$(awk '/^    thread / { n++ } END { print n + 0 }' info.txt)
 	[ "$threads" = 65 ] || { show info.txt; fail "$threads threads, want 65"; }
-	# each worker lived about as long as the process
+	# each worker lived about as long as the process (less the time it
+	# took to start it: wide, for loaded machines)
 	awk -v d="$dur" -v hz=$hz '/^    thread / { gsub(/:/, ""); r = $4 / d
-		if (r < hz * 0.75 || r > hz * 1.1) { print "thread " $2 " " r " Hz"; bad = 1 } }
+		if (r < hz * 0.6 || r > hz * 1.1) { print "thread " $2 " " r " Hz"; bad = 1 } }
 		END { exit bad }' info.txt > bad.txt || { show info.txt bad.txt; fail "per-thread rate at $hz Hz"; }
 done
 exit 0

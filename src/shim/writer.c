@@ -387,7 +387,9 @@ static void drain_all(void)
 	for (uint32_t i = 0; i < hwm; i++) {
 		struct slot *s = &shim_slots[i];
 		int st = atomic_load(&s->state);
-		if (st != SLOT_DEAD || atomic_load(&s->in_handler) != 0)
+		/* a slot registered after the first pass saw it waits for the
+		 * next drain, which records its name first */
+		if (st != SLOT_DEAD || atomic_load(&s->in_handler) != 0 || !s->name_emitted)
 			continue;
 		/* DEAD and no handler inside: nothing more can arrive */
 		drain_ring(s);

@@ -9,11 +9,18 @@
  *                   then burn MS ms in after_exec_fail
  *   exec SELF MS    fork; the child execs SELF gamma MS; the parent burns
  *                   MS ms in burn_alpha and waits
+ *   fork-storm N    four threads keep creating threads and renaming
+ *                   themselves (the shim's registry and note locks busy)
+ *                   while main forks N children, one after another; each
+ *                   child creates a thread, renames itself, burns 5 ms in
+ *                   child_work and exits 0.  A child hung on a lock held at
+ *                   the fork hangs the program (the test has a timeout).
  *   system SELF MS  system("SELF beta MS"), then popen("SELF gamma MS")
  *                   and pclose: children of /bin/sh started inside libc
  *   spawn PROG      posix_spawn PROG beta 200 with an environment of PATH
  *                   only (no LD_PRELOAD, no settings), wait
  * Each burn function is noipa: identical bodies would be folded into one. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <spawn.h>
@@ -64,6 +71,55 @@ static void *thread_main(void *a)
 	return NULL;
 }
 
+static void *short_thread(void *a)
+{
+	(void)a;
+	spin(0.2);
+	return NULL;
+}
+
+static void *storm_thread(void *a)
+{
+	(void)a;
+	char name[16];
+	for (unsigned i = 0; !stop; i++) {
+		pthread_t t;
+		if (pthread_create(&t, NULL, short_thread, NULL) == 0)
+			pthread_join(t, NULL);
+		snprintf(name, sizeof name, "storm-%u", i % 100);
+		pthread_setname_np(pthread_self(), name);
+	}
+	return NULL;
+}
+
+static int fork_storm(int n)
+{
+	pthread_t t[4];
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, storm_thread, NULL);
+	int bad = 0;
+	for (int k = 0; k < n; k++) {
+		pid_t pid = fork();
+		if (pid < 0)
+			return 1;
+		if (pid == 0) {
+			pthread_t c;
+			if (pthread_create(&c, NULL, short_thread, NULL) == 0)
+				pthread_join(c, NULL);
+			pthread_setname_np(pthread_self(), "storm-child");
+			child_work(5);
+			exit(0);
+		}
+		int st;
+		waitpid(pid, &st, 0);
+		bad += !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	stop = 1;
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	return bad ? 1 : 0;
+}
+
 static int fork_mt(double ms)
 {
 	pthread_t t[3];
@@ -102,6 +158,8 @@ int main(int argc, char **argv)
 		burn_gamma(ms);
 	else if (!strcmp(m, "fork-mt"))
 		return fork_mt(ms);
+	else if (!strcmp(m, "fork-storm"))
+		return fork_storm(atoi(argv[2]));
 	else if (!strcmp(m, "exec-fail")) {
 		char *args[] = { "/nonexistent/sprof-missing-program", NULL };
 		execvp(args[0], args);

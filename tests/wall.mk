@@ -41,6 +41,7 @@ WALL_TESTS = \
 	tests/tree-no-follow.sh \
 	tests/tree-fork.sh \
 	tests/tree-exec.sh \
-	tests/tree-unprofiled.sh
+	tests/tree-unprofiled.sh \
+	tests/tree-fork-storm.sh
 TESTS += $(WALL_TESTS)
 EXTRA_DIST += $(WALL_TESTS) tests/wall-lib.sh

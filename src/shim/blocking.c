@@ -175,7 +175,16 @@ static inline __attribute__((always_inline)) void enter(struct blk *b, const voi
 	pthread_sigmask(SIG_BLOCK, &set, &b->old);
 	if (shim_cfg.mode != RAW_MODE_WALL || !(b->s = self_slot()))
 		return;
+	/* not inside libunwind while a fork waits for it (writer.c): then
+	 * no blocked stack, the sampler signals the thread after the call */
+	atomic_fetch_add(&shim_capturing, 1);
+	if (atomic_load(&shim_forking)) {
+		atomic_fetch_sub(&shim_capturing, 1);
+		b->s = NULL;
+		return;
+	}
 	capture(b->s, ret, leaf, outer);
+	atomic_fetch_sub(&shim_capturing, 1);
 	if (!b->s->blk_pcs) {
 		b->s = NULL;
 		return;

@@ -52,6 +52,12 @@ static long ring_reserve(struct slot *s, size_t need)
 
 static void record(struct slot *s, const ucontext_t *uc)
 {
+	/* a fork is waiting for the unwinder's lock to be free (writer.c):
+	 * the caller is inside its slot, so the fork sees us or we see it */
+	if (atomic_load(&shim_forking)) {
+		atomic_fetch_add_explicit(&shim_lost_other, 1, memory_order_relaxed);
+		return;
+	}
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	uint32_t max_depth = shim_cfg.max_depth;

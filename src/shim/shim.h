@@ -210,7 +210,12 @@ SHIM_HIDDEN void shim_note_unprofiled(const char *path, const char *why);
 /* the same from a vfork child: no allocation, no lock (a few at a time) */
 SHIM_HIDDEN void shim_note_unprofiled_vfork(const char *path, const char *why);
 SHIM_HIDDEN void shim_writer_reset_child(void);
-/* pthread_atfork: no fork while the writer is inside the loader's lock */
+/* pthread_atfork: no fork while the writer is inside the loader's lock, or
+ * any thread inside libunwind, whose global cache lock a fork child would
+ * inherit locked.  Unwinders (the handler, blocking.c's capture) check
+ * shim_forking after announcing themselves (slot in_handler, or
+ * shim_capturing) and skip while it is set. */
+SHIM_HIDDEN extern _Atomic int shim_forking, shim_capturing;
 SHIM_HIDDEN void shim_fork_prepare(void);
 SHIM_HIDDEN void shim_fork_parent(void);
 SHIM_HIDDEN void shim_fork_child_locks(void);

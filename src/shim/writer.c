@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,19 +349,38 @@ static void drain_synth(void)
  * dl_iterate_phdr, ours or the program's.  fork waits for it (below). */
 static pthread_mutex_t images_fork_lock = PTHREAD_MUTEX_INITIALIZER;
 
+_Atomic int shim_forking, shim_capturing;
+
+#define FORK_WAIT_NS 1000000000u        /* longest a fork waits for unwinders */
+
 void shim_fork_prepare(void)
 {
 	pthread_mutex_lock(&images_fork_lock);
+	if (!atomic_load(&shim_active))
+		return;
+	/* no thread may be inside libunwind at the fork: raise the flag,
+	 * then wait out those that entered before seeing it (seq_cst) */
+	atomic_store(&shim_forking, 1);
+	uint64_t deadline = shim_now_ns() + FORK_WAIT_NS;
+	uint32_t hwm = atomic_load(&shim_slots_hwm);
+	for (uint32_t i = 0; i < hwm; i++)
+		while (atomic_load(&shim_slots[i].in_handler) != 0 && shim_now_ns() < deadline)
+			sched_yield();
+	while (atomic_load(&shim_capturing) != 0 && shim_now_ns() < deadline)
+		sched_yield();
 }
 
 void shim_fork_parent(void)
 {
+	atomic_store(&shim_forking, 0);
 	pthread_mutex_unlock(&images_fork_lock);
 }
 
 void shim_fork_child_locks(void)
 {
 	pthread_mutex_init(&images_fork_lock, NULL);
+	atomic_store(&shim_forking, 0);
+	atomic_store(&shim_capturing, 0);
 }
 
 static void drain_all(void)

@@ -138,7 +138,8 @@ struct slot *shim_register(pid_t tid)
 	s->wall_ns = s->reg_ns;
 	atomic_store(&s->hcpu_ns, UINT64_MAX);
 	s->last_stack = s->prev_stack = s->blk_stack = -1;
-	s->last_stack_ns = 0;
+	s->last_stack_ns = s->prev_stack_ns = 0;
+	s->next_n = 0;
 	shim_read_comm(tid, s->name);
 	atomic_fetch_add(&s->gen, 1);
 	if (gone) {

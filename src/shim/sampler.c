@@ -50,6 +50,8 @@
 #define IDLE_TICK_NS 5000000u           /* tick when no thread runs */
 #define MAX_DEBT_NS 250000000u         /* catch up at most this much CPU time */
 #define PENDING_TIMEOUT_NS 100000000u   /* a signal not handled by then is lost */
+#define NEXT_TIMEOUT_NS 1000000000u     /* wall mode: longest wait for a CPU
+					 * covered by SYN_NEXT samples */
 #define SAME_CPU_NS 20000u              /* wall mode: CPU a thread may use after
 					 * its handler without having "run" */
 
@@ -286,6 +288,14 @@ static int poll_threads_wall(uint64_t now, uint32_t tickno, uid_t uid)
 				continue;
 			}
 			if (sent != handled) {
+				/* Not run since the signal was sent: it waits for a
+				 * CPU, where the handler will find it, so these
+				 * samples are that stack (resolved by the writer). */
+				if (cpu == s->sent_cpu_ns && now - s->sent_ns < NEXT_TIMEOUT_NS) {
+					synth_push(t, i, s->tid, SYN_NEXT, NULL, 0);
+					s->debt_ns -= (int64_t)period;
+					continue;
+				}
 				if (now - s->sent_ns < PENDING_TIMEOUT_NS)
 					break;
 				atomic_store(&s->sent, handled);
@@ -293,6 +303,7 @@ static int poll_threads_wall(uint64_t now, uint32_t tickno, uid_t uid)
 				atomic_fetch_add_explicit(&shim_lost_other, 1, memory_order_relaxed);
 			}
 			s->sent_ns = now;
+			s->sent_cpu_ns = cpu;
 			s->debt_ns -= (int64_t)period;
 			atomic_store_explicit(&s->hcpu_ns, UINT64_MAX, memory_order_relaxed);
 			send_sample_signal(s, i, uid);

@@ -79,10 +79,15 @@ struct slot {
 	_Atomic uint64_t hcpu_ns;       /* handler: the thread's CPU clock as it
 					 * finished its last sample */
 	uint32_t blk_seen;              /* sampler: blocked seq last copied */
+	uint64_t sent_cpu_ns;           /* sampler: CPU clock when the pending
+					 * signal was sent */
 
 	/* writer-owned */
 	int64_t last_stack, prev_stack; /* ids of the last two ring samples */
-	uint64_t last_stack_ns;
+	uint64_t last_stack_ns, prev_stack_ns;
+	uint64_t *next_t;               /* SYN_NEXT times waiting for the next
+					 * ring sample (next_n of next_cap) */
+	uint32_t next_n, next_cap;
 	int64_t blk_stack;              /* id of the last blocked stack */
 	bool name_emitted;
 	char emitted_name[SHIM_NAME_LEN];
@@ -183,6 +188,8 @@ enum synth_kind {
 	SYN_STACK = 1,          /* a new blocked stack of the slot (pcs follow) */
 	SYN_BLOCKED = 2,        /* the slot's last SYN_STACK again */
 	SYN_LAST = 3,           /* the slot's last signalled sample again */
+	SYN_NEXT = 4,           /* the stack the pending signal will record: the
+				 * thread waits for a CPU and has not run since */
 };
 struct synth {
 	uint64_t t_ns;

@@ -298,11 +298,38 @@ static void drain_ring(struct slot *s)
 					drop_shim_frames(pcs, e->depth), (uint8_t)e->state);
 		/* the last two, for wall mode's "same stack as the last" */
 		s->prev_stack = s->last_stack;
+		s->prev_stack_ns = s->last_stack_ns;
 		s->last_stack = id;
 		s->last_stack_ns = e->t_ns;
+		/* SYN_NEXT samples that waited for this one */
+		uint32_t keep = 0;
+		for (uint32_t k = 0; k < s->next_n; k++) {
+			if (s->next_t[k] <= e->t_ns)
+				add_sample_id(s->next_t[k], (uint32_t)s->tid, id, RAW_STATE_OFFCPU);
+			else
+				s->next_t[keep++] = s->next_t[k];
+		}
+		s->next_n = keep;
 		tail += e->words;
 	}
 	atomic_store_explicit(&s->tail, tail, memory_order_release);
+}
+
+/* Keeps a SYN_NEXT time until the slot's next ring sample (drain_ring);
+ * the oldest go, counted lost, when too many wait (a signal never came). */
+static void next_wait(struct slot *s, uint64_t t_ns)
+{
+	if (s->next_n == s->next_cap) {
+		uint32_t cap = s->next_cap ? s->next_cap * 2 : 64;
+		uint64_t *nt = cap <= 65536 ? realloc(s->next_t, cap * sizeof *nt) : NULL;
+		if (!nt) {
+			atomic_fetch_add_explicit(&shim_lost_other, 1, memory_order_relaxed);
+			return;
+		}
+		s->next_t = nt;
+		s->next_cap = cap;
+	}
+	s->next_t[s->next_n++] = t_ns;
 }
 
 /* Wall mode: the sampler's off-CPU samples (sampler.c).  Run after the
@@ -332,6 +359,14 @@ static void drain_synth(void)
 						  RAW_STATE_OFFCPU);
 		} else if (e->kind == SYN_BLOCKED) {
 			add_sample_id(e->t_ns, e->tid, s->blk_stack, RAW_STATE_OFFCPU);
+		} else if (e->kind == SYN_NEXT) {
+			/* the first ring sample at or after it, else wait for it */
+			if (s->prev_stack >= 0 && s->prev_stack_ns >= e->t_ns)
+				add_sample_id(e->t_ns, e->tid, s->prev_stack, RAW_STATE_OFFCPU);
+			else if (s->last_stack >= 0 && s->last_stack_ns >= e->t_ns)
+				add_sample_id(e->t_ns, e->tid, s->last_stack, RAW_STATE_OFFCPU);
+			else
+				next_wait(s, e->t_ns);
 		} else {
 			/* a ring sample newer than this one cannot be the stack it
 			 * repeats: take the one before */
@@ -413,6 +448,8 @@ static void drain_all(void)
 			continue;
 		/* DEAD and no handler inside: nothing more can arrive */
 		drain_ring(s);
+		atomic_fetch_add_explicit(&shim_lost_other, s->next_n, memory_order_relaxed);
+		s->next_n = 0;
 		retired_lost_full += atomic_load(&s->lost_full);
 		if (i >= KEEP_RINGS && s->ring) {
 			munmap(s->ring, s->ring_words * sizeof(uint64_t));

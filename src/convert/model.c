@@ -315,6 +315,10 @@ static int64_t translate_stack(struct builder *b, uint32_t raw, uint64_t t)
 struct tinfo {
 	uint32_t tid;
 	uint64_t n, first_us, last_us;
+	/* the names it had at its samples, in time order, as runs: the
+	 * current run and the longest so far */
+	const char *cur, *best;
+	uint64_t cur_n, best_n;
 };
 
 static int build_threads(struct builder *b, struct tinfo *ti, size_t nti)
@@ -328,9 +332,10 @@ static int build_threads(struct builder *b, struct tinfo *ti, size_t nti)
 		th->tid = ti[i].tid;
 		th->nsamples = ti[i].n;
 		th->is_main = ti[i].tid == b->p->pid;
-		/* The name in the middle of its samples: a thread usually names
-		 * itself right after it starts. */
-		const char *name = raw_thread_name_at(b->p, ti[i].tid, ti[i].first_us + (ti[i].last_us - ti[i].first_us) / 2);
+		/* The name it had during most of its samples (a thread renamed
+		 * half-way has one name here, the one most of its time went
+		 * under; per-sample names are in the raw file). */
+		const char *name = ti[i].cur_n > ti[i].best_n ? ti[i].cur : ti[i].best;
 		char buf[32];
 		if (!name || !*name) {
 			if (th->is_main)
@@ -453,10 +458,20 @@ static int build(struct builder *b, bool cut)
 				free(ti);
 				return -1;
 			}
-			ti[nti++] = (struct tinfo){ rs->tid, 0, rs->t_us, rs->t_us };
+			ti[nti++] = (struct tinfo){ rs->tid, 0, rs->t_us, rs->t_us, NULL, NULL, 0, 0 };
 		}
 		ti[k].n++;
 		ti[k].last_us = rs->t_us;
+		const char *nm = raw_thread_name_at(p, rs->tid, rs->t_us);
+		if (ti[k].cur_n && nm != ti[k].cur && (!nm || !ti[k].cur || strcmp(nm, ti[k].cur))) {
+			if (ti[k].cur_n > ti[k].best_n) {
+				ti[k].best = ti[k].cur;
+				ti[k].best_n = ti[k].cur_n;
+			}
+			ti[k].cur_n = 0;
+		}
+		ti[k].cur = nm;
+		ti[k].cur_n++;
 	}
 	uint64_t end = last;
 	if (p->ended && p->end_us > end)

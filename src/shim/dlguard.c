@@ -90,6 +90,12 @@ static bool link_map_changing(void)
 	return false;
 }
 
+void shim_dlguard_reset_child(void)
+{
+	atomic_store(&closing, 0);
+	pthread_mutex_init(&flush_lock, NULL);
+}
+
 bool shim_loader_busy(void)
 {
 	return in_loader > 0 || atomic_load(&closing) > 0 || link_map_changing();

@@ -390,6 +390,7 @@ void shim_follow_fork_child(void)
 	shim_pid = getpid();
 	shim_exit_status = 0;
 	atomic_store(&shim_main_exited, 0);
+	shim_dlguard_reset_child();
 	shim_registry_reset_child();
 	shim_sampler_reset_child();
 	shim_writer_reset_child();

@@ -242,6 +242,9 @@ SHIM_HIDDEN void shim_dlguard_init(void);
 /* The handler must not unwind now: this thread is inside the loader, an
  * image is being unmapped, or the link map is changing. */
 SHIM_HIDDEN bool shim_loader_busy(void);
+/* In a fork child: the dlclose calls other threads had under way at the
+ * fork will never finish there, so their count and lock start afresh. */
+SHIM_HIDDEN void shim_dlguard_reset_child(void);
 SHIM_HIDDEN void shim_loader_clear(void);
 
 /* ---- crash.c: crash signals --------------------------------------------- */

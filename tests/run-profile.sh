@@ -7,7 +7,7 @@ p=$(prog prog-run)
 need_shim
 
 expect_status 0 "$SPROF" run -F 500 -o spin.raw -- "$p" spin 1
-assert_grep '^sprof: [0-9]+ samples \(0 lost\) in [0-9.]+ s at [0-9.]+ Hz \(500 Hz requested\) -> spin\.raw' err
+assert_grep '^sprof: [0-9]+ samples \([0-9]+ lost\) in [0-9.]+ s at [0-9.]+ Hz \(500 Hz requested\) -> spin\.raw' err
 mv err summary
 expect_status 0 "$SPROF" info spin.raw
 assert_grep '^end: clean$' out
@@ -23,5 +23,10 @@ assert_grep "^  exe: .*/prog-run$" out
 assert_grep "^  command: .*prog-run spin 1$" out
 assert_grep '^    thread [0-9]+ "prog-run": [0-9]+ samples$' out
 assert_grep '^    image 0x[0-9a-f]+ 0x[0-9a-f]+ [0-9a-f-]+ .*/prog-run$' out
-assert_grep '^  lost: 0 ' out
+# A sample is lost only when its signal is not handled in time, which on a
+# quiet machine never happens and on a loaded one (CI beside other jobs)
+# rarely does: a few per cent at most, and the summary must say the same.
+lost=$(sed -n 's/^  lost: \([0-9]*\) .*/\1/p' out)
+[ "$((lost * 20))" -le "$samples" ] || { show out; fail "lost $lost of $samples samples"; }
+grep -q "^sprof: $samples samples ($lost lost) " summary || { show summary out; fail "summary and info disagree on lost samples"; }
 exit 0

@@ -33,6 +33,7 @@
 #include "config.h"
 #include "sprof.h"
 #include "raw/format.h"
+#include "convert/text.h"
 #include "raw/reader.h"
 
 #include <getopt.h>
@@ -59,8 +60,19 @@ static const char *or_unknown(const char *s)
 	return s && *s ? s : "unknown";
 }
 
-/* Prints s quoted for a POSIX shell when it needs it. */
-static void put_shell_word(const char *s)
+static void put_shell_quoted(const char *s);
+
+/* Prints s (made safe for a terminal first) quoted for a POSIX shell when
+ * it needs it. */
+static void put_shell_word(const char *raw)
+{
+	char *safe = text_for_terminal(raw);
+	const char *s = safe ? safe : "?";
+	put_shell_quoted(s);
+	free(safe);
+}
+
+static void put_shell_quoted(const char *s)
 {
 	if (*s && !s[strcspn(s, " \t\n'\"\\$`!*?[]{}()<>|&;#~")]) {
 		fputs(s, stdout);
@@ -78,11 +90,13 @@ static void put_shell_word(const char *s)
 	putchar('\'');
 }
 
-/* Control characters in names come from the program; keep lines intact. */
+/* Every string in a raw file comes from the program or the file: printed
+ * through text_put_terminal, so no control byte or invalid UTF-8 reaches
+ * the terminal and every field stays on its line. */
 static void put_clean(const char *s)
 {
-	for (; *s; s++)
-		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+	if (!text_put_terminal(stdout, s))
+		fputs("?", stdout);
 }
 
 struct thread_count {
@@ -197,9 +211,15 @@ static void print_process(const struct raw_process *p, bool file_cut)
 	fputs("  exe: ", stdout);
 	put_clean(or_unknown(p->exe));
 	putchar('\n');
-	printf("  system: %s %s %s\n", or_unknown(p->arch), or_unknown(p->os_name),
-	       or_unknown(p->os_release));
-	printf("  mechanism: %s\n", or_unknown(p->mechanism));
+	fputs("  system: ", stdout);
+	put_clean(or_unknown(p->arch));
+	putchar(' ');
+	put_clean(or_unknown(p->os_name));
+	putchar(' ');
+	put_clean(or_unknown(p->os_release));
+	fputs("\n  mechanism: ", stdout);
+	put_clean(or_unknown(p->mechanism));
+	putchar('\n');
 	if (p->have_header) {
 		printf("  mode: %s\n", p->mode == RAW_MODE_CPU ? "cpu" : p->mode == RAW_MODE_WALL ? "wall" : "unknown");
 		printf("  max depth: %u\n", p->max_depth);

@@ -595,9 +595,6 @@ OTHER_FORMATS = {
 # "Hardening" issue).  The cases stay in the table and turn into failures
 # once removed from here.
 KNOWN = {}
-for _case in ("process-arch-hostile", "process-os_name-hostile", "process-os_release-hostile",
-              "process-mechanism-hostile"):
-    KNOWN[(_case, "info")] = "cmd-info.c prints the system and mechanism lines raw (control bytes)"
 
 
 # Cases with several processes: also converted with --all.

@@ -9,6 +9,9 @@
  * length is known. */
 #include "config.h"
 #include "convert/pbenc.h"
+/* raw_put_varint: protobuf varints are the raw format's LEB128 varints,
+ * byte for byte, so one writer serves both. */
+#include "raw/format.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -39,21 +42,10 @@ static bool reserve(struct pb *pb, size_t n)
 	return true;
 }
 
-static size_t put_varint(uint8_t *p, uint64_t v)
-{
-	size_t n = 0;
-	while (v >= 0x80) {
-		p[n++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	p[n++] = (uint8_t)v;
-	return n;
-}
-
 void pb_raw_varint(struct pb *pb, uint64_t v)
 {
 	if (reserve(pb, 10))
-		pb->len += put_varint(pb->buf + pb->len, v);
+		pb->len += raw_put_varint(pb->buf + pb->len, v);
 }
 
 static void key(struct pb *pb, uint32_t field, unsigned wire)
@@ -102,7 +94,7 @@ void pb_end(struct pb *pb, pb_mark mark)
 		return;
 	}
 	uint8_t lenbuf[10];
-	size_t n = put_varint(lenbuf, content);
+	size_t n = raw_put_varint(lenbuf, content);
 	uint8_t *start = pb->buf + mark - LEN_ROOM;
 	memcpy(start, lenbuf, n);
 	memmove(start + n, pb->buf + mark, content);

@@ -513,17 +513,40 @@ static int oom(void)
 	return 1;
 }
 
-static int sentry_v1_write(struct profile_model *const *models, size_t n,
-                           const struct convert_options *opt, FILE *out)
+/* The start both v1 writers (sentry, envelope) share: check the wall clock
+ * and plan every model.  Returns 0 with *plans and *np set, or the exit
+ * status when there is nothing to write. */
+static int v1_start(struct profile_model *const *models, size_t n,
+                    const struct convert_options *opt, struct v1plan **plans, int *np)
 {
 	if (!wall_clock_ok(opt, models, n))
 		return 1;
-	struct v1plan *plans;
-	int np = v1_plan_all(models, n, opt, &plans);
-	if (np == -2)
+	*np = v1_plan_all(models, n, opt, plans);
+	if (*np == -2)
 		return 1;
-	if (np < 0)
+	if (*np < 0)
 		return oom();
+	return 0;
+}
+
+/* ... and their end: free the plans; r non-zero means a write ran out of
+ * memory.  Returns the exit status. */
+static int v1_finish(struct v1plan *plans, int np, int r)
+{
+	for (int i = 0; i < np; i++)
+		v1plan_free(&plans[i]);
+	free(plans);
+	return r ? oom() : 0;
+}
+
+static int sentry_v1_write(struct profile_model *const *models, size_t n,
+                           const struct convert_options *opt, FILE *out)
+{
+	struct v1plan *plans;
+	int np;
+	int rc = v1_start(models, n, opt, &plans, &np);
+	if (rc)
+		return rc;
 	struct jw w;
 	jw_init(&w, out, opt->pretty);
 	int r = 0;
@@ -535,10 +558,7 @@ static int sentry_v1_write(struct profile_model *const *models, size_t n,
 		jw_arr_end(&w);
 	if (!opt->pretty)
 		putc('\n', out);
-	for (int i = 0; i < np; i++)
-		v1plan_free(&plans[i]);
-	free(plans);
-	return r ? oom() : 0;
+	return v1_finish(plans, np, r);
 }
 
 /* ---- v2 chunks ------------------------------------------------------------ */
@@ -777,14 +797,11 @@ static void write_transaction(struct jw *w, const struct v1plan *p, const struct
 static int envelope_write(struct profile_model *const *models, size_t n,
                           const struct convert_options *opt, FILE *out)
 {
-	if (!wall_clock_ok(opt, models, n))
-		return 1;
 	struct v1plan *plans;
-	int np = v1_plan_all(models, n, opt, &plans);
-	if (np == -2)
-		return 1;
-	if (np < 0)
-		return oom();
+	int np;
+	int rc = v1_start(models, n, opt, &plans, &np);
+	if (rc)
+		return rc;
 	int r = 0;
 	for (int i = 0; i < np && !r; i++) {
 		char *buf[2] = { NULL, NULL };
@@ -812,10 +829,7 @@ static int envelope_write(struct profile_model *const *models, size_t n,
 		free(buf[0]);
 		free(buf[1]);
 	}
-	for (int i = 0; i < np; i++)
-		v1plan_free(&plans[i]);
-	free(plans);
-	return r ? oom() : 0;
+	return v1_finish(plans, np, r);
 }
 
 static int emit_item_chunk(struct chunk_writer *cw, const struct profile_model *m, struct sel *s,

@@ -107,19 +107,8 @@ int folded_build(struct folded *f, struct profile_model *const *models, size_t n
 			struct sample_key k = {(uint32_t)mi, !merge_threads, s->tid, s->stack};
 			if (merge_threads)
 				k.tid = 0;
-			uint32_t id = strtab_intern(&keys, &k, sizeof k);
-			if (id == STRTAB_NONE)
+			if (strtab_tally(&keys, &k, sizeof k, &key_counts, &key_cap, 1) == STRTAB_NONE)
 				goto out_oom;
-			if (id >= key_cap) {
-				size_t cap = key_cap ? key_cap * 2 : 256;
-				uint64_t *c = realloc(key_counts, cap * sizeof *c);
-				if (!c)
-					goto out_oom;
-				memset(c + key_cap, 0, (cap - key_cap) * sizeof *c);
-				key_counts = c;
-				key_cap = cap;
-			}
-			key_counts[id]++;
 		}
 	}
 
@@ -163,19 +152,9 @@ int folded_build(struct folded *f, struct profile_model *const *models, size_t n
 			if ((path[d++] = intern_name(&f->names, frame_name(m, fi, buf))) == STRTAB_NONE)
 				goto out_oom;
 		}
-		uint32_t id = strtab_intern(&paths, path, d * sizeof *path);
-		if (id == STRTAB_NONE)
+		if (strtab_tally(&paths, path, d * sizeof *path, &path_counts, &path_cap,
+		                 key_counts[ki]) == STRTAB_NONE)
 			goto out_oom;
-		if (id >= path_cap) {
-			size_t cap = path_cap ? path_cap * 2 : 256;
-			uint64_t *c = realloc(path_counts, cap * sizeof *c);
-			if (!c)
-				goto out_oom;
-			memset(c + path_cap, 0, (cap - path_cap) * sizeof *c);
-			path_counts = c;
-			path_cap = cap;
-		}
-		path_counts[id] += key_counts[ki];
 	}
 
 	/* 3. the folded stacks, sorted so siblings come out alphabetically */

@@ -179,19 +179,8 @@ static int add_samples(struct pp *p, struct profile_model *const *models, size_t
 			if (s->stack >= m->nstacks)
 				continue;
 			struct skey k = {(uint32_t)mi, merge ? 0 : s->tid, s->stack};
-			uint32_t id = strtab_intern(&keys, &k, sizeof k);
-			if (id == STRTAB_NONE)
+			if (strtab_tally(&keys, &k, sizeof k, &counts, &cap, 1) == STRTAB_NONE)
 				goto fail;
-			if (id >= cap) {
-				size_t ncap = cap ? cap * 2 : 256;
-				uint64_t *c = realloc(counts, ncap * sizeof *c);
-				if (!c)
-					goto fail;
-				memset(c + cap, 0, (ncap - cap) * sizeof *c);
-				counts = c;
-				cap = ncap;
-			}
-			counts[id]++;
 		}
 	}
 

@@ -85,6 +85,25 @@ uint32_t strtab_intern(struct strtab *t, const void *s, size_t len)
 	return (uint32_t)(t->n - 1);
 }
 
+uint32_t strtab_tally(struct strtab *t, const void *key, size_t len, uint64_t **counts,
+                      size_t *cap, uint64_t n)
+{
+	uint32_t id = strtab_intern(t, key, len);
+	if (id == STRTAB_NONE)
+		return STRTAB_NONE;
+	if (id >= *cap) {               /* ids grow one at a time: one doubling is enough */
+		size_t ncap = *cap ? *cap * 2 : 256;
+		uint64_t *c = realloc(*counts, ncap * sizeof *c);
+		if (!c)
+			return STRTAB_NONE;
+		memset(c + *cap, 0, (ncap - *cap) * sizeof *c);
+		*counts = c;
+		*cap = ncap;
+	}
+	(*counts)[id] += n;
+	return id;
+}
+
 void strtab_free(struct strtab *t)
 {
 	for (size_t k = 0; k < t->n; k++)

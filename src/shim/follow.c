@@ -208,6 +208,8 @@ static bool before_exec(const char *path)
 	atomic_store(&shim_active, 0);
 	shim_stop_sampler();
 	shim_stop_writer(0, false);
+	/* the counters too, or one could overflow after the drain below */
+	shim_perf_pause();
 	/* A sampling signal still pending for this thread would survive the
 	 * exec and, its handler gone, kill the new program: take it. */
 	sigset_t set;
@@ -226,6 +228,7 @@ static void resume(bool stopped)
 		return;
 	int e = errno;
 	shim_writer_restart();
+	shim_perf_resume();
 	atomic_store(&shim_active, 1);
 	if (shim_start_threads() != 0)
 		atomic_store(&shim_active, 0);
@@ -391,6 +394,10 @@ void shim_follow_fork_child(void)
 	shim_exit_status = 0;
 	atomic_store(&shim_main_exited, 0);
 	shim_dlguard_reset_child();
+	/* the parent's task-clock counters came along as fds: closed here
+	 * (only ours, checked by id), the child's thread gets its own as it
+	 * registers below */
+	shim_perf_reset_child();
 	shim_registry_reset_child();
 	shim_sampler_reset_child();
 	shim_writer_reset_child();

@@ -132,14 +132,22 @@ static void on_sigprof(int sig, siginfo_t *si, void *ucv)
 {
 	(void)sig;
 	int saved_errno = errno;
-	if (si->si_code != SI_QUEUE)
-		goto out;       /* not ours (kill, setitimer): ignore */
-	uint64_t v = (uint64_t)(uintptr_t)si->si_value.sival_ptr;
-	if ((v >> 48) != SHIM_SIGVAL_MAGIC)
-		goto out;
-	uint32_t idx = (uint32_t)(v & 0xffffffu), gen = (uint32_t)((v >> 24) & 0xffffffu);
-	if (idx >= SHIM_MAX_SLOTS)
-		goto out;
+	uint32_t idx, gen;
+	if (si->si_code > 0 && si->si_code <= POLL_HUP) {
+		/* a task-clock counter's overflow (perfclock.c), POLL_IN */
+		if (!shim_perf_lookup(si->si_fd, &idx, &gen))
+			goto out;
+	} else {
+		if (si->si_code != SI_QUEUE)
+			goto out;       /* not ours (kill, setitimer): ignore */
+		uint64_t v = (uint64_t)(uintptr_t)si->si_value.sival_ptr;
+		if ((v >> 48) != SHIM_SIGVAL_MAGIC)
+			goto out;
+		idx = (uint32_t)(v & 0xffffffu);
+		gen = (uint32_t)((v >> 24) & 0xffffffu);
+		if (idx >= SHIM_MAX_SLOTS)
+			goto out;
+	}
 	struct slot *s = &shim_slots[idx];
 	/* Entering before checking the state pairs with the writer marking the
 	 * slot DEAD before waiting for in_handler to drop to zero: either the
@@ -179,6 +187,7 @@ int shim_install_handler(void)
 	if (sigaction(shim_cfg.signo, &sa, &old_action) != 0)
 		return -1;
 	installed = true;
+	shim_perf_init();
 	return 0;
 }
 

@@ -57,7 +57,9 @@ __attribute__((section("sprof_wrap"), noinline)) static void *start_thread(void 
 	free(p);
 	if (atomic_load(&shim_active))
 		shim_register(shim_gettid());
-	return st.fn(st.arg);
+	void *ret = st.fn(st.arg);
+	shim_perf_thread_exit();
+	return ret;
 }
 
 __attribute__((visibility("default"))) int pthread_create(pthread_t *t, const pthread_attr_t *attr,
@@ -87,6 +89,7 @@ __attribute__((visibility("default"), noreturn)) void pthread_exit(void *ret)
 		shim_interpose_init();
 	if (atomic_load(&shim_active) && shim_gettid() == shim_pid)
 		atomic_store(&shim_main_exited, 1);
+	shim_perf_thread_exit();
 	real_pthread_exit(ret);
 	__builtin_unreachable();
 }
@@ -149,8 +152,12 @@ __attribute__((visibility("default"))) int __libc_start_main(main_fn main, int a
 
 static void note_sigprof(int sig, bool installs)
 {
-	if (sig == shim_cfg.signo && installs && atomic_load(&shim_active))
+	if (sig == shim_cfg.signo && installs && atomic_load(&shim_active)) {
 		atomic_store(&shim_sigprof_displaced, 1);
+		/* now, not at the sampler's next tick: an overflow meanwhile
+		 * would reach the program's handler */
+		shim_perf_pause();
+	}
 }
 
 __attribute__((visibility("default"))) int sigaction(int sig, const struct sigaction *act,

@@ -127,6 +127,8 @@ struct slot *shim_register(pid_t tid)
 	s->sent_ns = 0;
 	atomic_store(&s->sent, 0);
 	atomic_store(&s->handled, 0);
+	s->perf_seen = 0;
+	s->perf_owed = 0;
 	atomic_store(&s->head, 0);
 	atomic_store(&s->tail, 0);
 	atomic_store(&s->lost_full, 0);
@@ -148,6 +150,7 @@ struct slot *shim_register(pid_t tid)
 		goto out;
 	}
 	atomic_store(&s->state, SLOT_LIVE);
+	shim_perf_attach(s);
 out:
 	pthread_mutex_unlock(&reg_lock);
 	return s;

@@ -1,6 +1,20 @@
-/* sampler.c -- the "sprof-sampler" thread: decides when each thread is due a
- * sample and signals it.
+/* sampler.c -- the "sprof-sampler" thread: accounts every thread's CPU
+ * time, and decides when a thread without a counter is due a sample and
+ * signals it.
  *
+ * Which mechanism, when: in cpu mode a thread normally has a task-clock
+ * counter (perfclock.c) whose overflow signals it on its own CPU, on the
+ * interrupted user instruction -- no cross-CPU IPI and no skid of samples
+ * onto system call exits, as the polling below has -- and then this thread
+ * only reads its CPU clock at the 50 ms scan, counting as lost the samples
+ * the counter was due but the program kept from being delivered.  Polling
+ * is the fallback, per thread, when no counter could be had
+ * (perf_event_paranoid >= 2 for an unprivileged user, seccomp, no fds,
+ * SPROF_MECHANISM=poll), and wall
+ * mode's only mechanism.  Either way delivering the signal costs ~25 us a
+ * sample on a VM: that is the floor, not the trigger.
+ *
+ * Polling:
  * POSIX CPU-time timers (setitimer, timer_create on CPU clocks) only fire on
  * the scheduler tick (250 Hz here), so a 1 kHz request would get 250 Hz.
  * Instead this thread sleeps on CLOCK_MONOTONIC (high resolution, timer
@@ -99,16 +113,45 @@ static void send_sample_signal(struct slot *s, uint32_t idx, uid_t uid)
 	atomic_fetch_add(&s->sent, 1);
 }
 
+/* A thread with a counter: the samples its CPU time was due (with the
+ * remainder kept in debt_ns) against those its handler took since the last
+ * poll.  Those the program kept from being delivered (signal blocked, a
+ * merge with one still pending) are lost, as they are for the sampler's own
+ * signals; a sample or two either way is the overflow in flight or the
+ * counter's phase, not a loss. */
+#define COUNTER_SLACK 2
+static void counter_lost(struct slot *s, uint64_t delta, uint64_t period)
+{
+	s->debt_ns += (int64_t)delta;
+	int64_t due = s->debt_ns / (int64_t)period;
+	s->debt_ns -= due * (int64_t)period;
+	uint32_t h = atomic_load(&s->handled);
+	int64_t owed = (int64_t)s->perf_owed + due - (int64_t)(h - s->perf_seen);
+	s->perf_seen = h;
+	/* sent follows handled, so that a thread given back to polling
+	 * (perfclock.c) has no signal pending */
+	atomic_store(&s->sent, h);
+	if (owed > COUNTER_SLACK) {
+		atomic_fetch_add_explicit(&shim_lost_other, (uint64_t)(owed - COUNTER_SLACK),
+					  memory_order_relaxed);
+		owed = COUNTER_SLACK;
+	} else if (owed < -COUNTER_SLACK) {
+		owed = -COUNTER_SLACK;
+	}
+	s->perf_owed = (int32_t)owed;
+}
+
 /* One poll of every live thread; returns POLL_BEHIND when some thread is
  * still owed a sample (the next tick then comes sooner to catch up) and
  * POLL_ACTIVE when some thread used CPU since the last poll. */
 #define POLL_BEHIND 1
 #define POLL_ACTIVE 2
+#define POLL_SIGNALS 4  /* some thread is signalled by the sampler */
 static int poll_threads(uint64_t now, uint32_t tickno, uid_t uid)
 {
 	uint64_t period = shim_cfg.period_ns;
 	int64_t max_debt = (int64_t)(8 * period > MAX_DEBT_NS ? 8 * period : MAX_DEBT_NS);
-	int behind = 0, active = 0;
+	int behind = 0, active = 0, signalled = 0;
 	uint32_t hwm = atomic_load(&shim_slots_hwm);
 	for (uint32_t i = 0; i < hwm; i++) {
 		struct slot *s = &shim_slots[i];
@@ -119,7 +162,7 @@ static int poll_threads(uint64_t now, uint32_t tickno, uid_t uid)
 		if (s->idle_polls > 16 && ((tickno + i) & 7) != 0)
 			continue;
 		struct timespec ts;
-		if (clock_gettime(s->clock, &ts) != 0) {
+		if (clock_gettime(s->clock, &ts) != 0 && !shim_perf_final_cpu(i, &ts)) {
 			atomic_store(&s->state, SLOT_DEAD);
 			continue;
 		}
@@ -134,6 +177,12 @@ static int poll_threads(uint64_t now, uint32_t tickno, uid_t uid)
 		active = POLL_ACTIVE;
 		atomic_fetch_add_explicit(&shim_cpu_total_ns, delta, memory_order_relaxed);
 		atomic_fetch_add_explicit(&s->cpu_ns, delta, memory_order_relaxed);
+		if (shim_perf_owns(i)) {
+			/* its counter signals it (perfclock.c) */
+			counter_lost(s, delta, period);
+			continue;
+		}
+		signalled = POLL_SIGNALS;
 		s->debt_ns += (int64_t)delta;
 		/* A long stall of the sampler must not turn into a burst: debt
 		 * beyond max_debt is forgiven (and those samples are lost). */
@@ -166,7 +215,7 @@ static int poll_threads(uint64_t now, uint32_t tickno, uid_t uid)
 		if (s->debt_ns >= (int64_t)period)
 			behind = POLL_BEHIND;
 	}
-	return behind | active;
+	return behind | active | signalled;
 }
 
 /* Appends a synthetic sample (and, for SYN_STACK, its pcs); false when the
@@ -369,6 +418,7 @@ void *shim_sampler_main(void *arg)
 		int polled = displaced ? 0
 				       : shim_cfg.mode == RAW_MODE_WALL ? poll_threads_wall(now, tickno++, uid)
 									: poll_threads(now, tickno++, uid);
+		shim_perf_tick();
 #ifdef SHIM_DEBUG
 		shim_dbg_ticks++;
 		shim_dbg_behind += polled & POLL_BEHIND;
@@ -380,7 +430,10 @@ void *shim_sampler_main(void *arg)
 		uint64_t step = polled & POLL_BEHIND ? tick / 2 : tick;
 		if (idle_ticks > 8 && step < IDLE_TICK_NS)
 			step = IDLE_TICK_NS;
-		if (displaced)
+		/* every thread has its own counter: the sampler only accounts
+		 * CPU time and watches for lost signals */
+		if (displaced || (atomic_load_explicit(&shim_perf_on, memory_order_relaxed) &&
+				  shim_cfg.mode != RAW_MODE_WALL && !(polled & POLL_SIGNALS)))
 			step = SCAN_NS;
 		next += step;
 		if (next + tick < now)
@@ -396,6 +449,10 @@ void *shim_sampler_main(void *arg)
 			shim_futex_wait_until(&sampler_stop, 0, next);
 		}
 	}
+	/* the CPU time used since the last tick, long when every thread has
+	 * its own counter */
+	if (atomic_load(&shim_perf_on) && shim_cfg.mode != RAW_MODE_WALL)
+		poll_threads(shim_now_ns(), 0, uid);
 	return NULL;
 }
 

@@ -60,6 +60,8 @@ struct slot {
 	uint64_t sent_ns;               /* when the pending signal was sent */
 	_Atomic uint32_t sent;          /* signals sent (sampler) */
 	_Atomic uint32_t handled;       /* signals seen by the handler */
+	uint32_t perf_seen;             /* handled at the last poll (counter) */
+	int32_t perf_owed;              /* counter samples due, not handled */
 
 	/* the ring: mapped once per slot and kept across reuse of the slot */
 	uint64_t *ring;
@@ -236,6 +238,29 @@ SHIM_HIDDEN void shim_follow_init(const char *const *names, char (*values)[4096]
 				  size_t n);
 /* fork child (pthread_atfork): start over with empty buffers, own threads */
 SHIM_HIDDEN void shim_follow_fork_child(void);
+
+/* ---- perfclock.c: per-thread task-clock counters (cpu mode) ------------
+ * Threads with a counter are signalled by their own overflows; the others
+ * (no counter could be had) by the sampler, as before. */
+SHIM_HIDDEN extern _Atomic int shim_perf_on;
+SHIM_HIDDEN void shim_perf_init(void);           /* after the handler is in */
+SHIM_HIDDEN void shim_perf_attach(struct slot *s);
+SHIM_HIDDEN bool shim_perf_lookup(int fd, uint32_t *idx, uint32_t *gen);
+/* sampler: true when slot idx has a counter (then it sends no signal) */
+SHIM_HIDDEN bool shim_perf_owns(uint32_t idx);
+/* sampler, each tick: closes the counters of gone threads, gives threads
+ * whose counter fd the program closed back to polling */
+SHIM_HIDDEN void shim_perf_tick(void);
+SHIM_HIDDEN void shim_perf_reset_child(void);
+/* before an exec: no overflow may leave a signal pending for the new
+ * program; resume after a failed exec */
+SHIM_HIDDEN void shim_perf_pause(void);
+SHIM_HIDDEN void shim_perf_resume(void);
+SHIM_HIDDEN const char *shim_perf_mechanism(void);
+/* a thread leaving (pthread_exit, start routine returned) notes its CPU
+ * clock; the sampler takes it (once) when the thread's clock is gone */
+SHIM_HIDDEN void shim_perf_thread_exit(void);
+SHIM_HIDDEN bool shim_perf_final_cpu(uint32_t idx, struct timespec *ts);
 
 /* ---- dlguard.c: the unwinder and the dynamic loader ------------------- */
 SHIM_HIDDEN void shim_dlguard_init(void);

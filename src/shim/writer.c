@@ -156,7 +156,7 @@ static void emit_process(struct buf *out)
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	exe[n > 0 ? n : 0] = 0;
 	const char *mech = shim_cfg.mode == RAW_MODE_WALL ? "wall-poll+sigqueue+blocking-wrappers"
-							  : "cpu-clock-poll+sigqueue";
+							  : shim_perf_mechanism();
 	buf_varint(&b, (uint64_t)shim_pid);
 	buf_varint(&b, (uint64_t)getppid());
 	buf_varint(&b, shim_wall_start_ns);

@@ -39,6 +39,11 @@ struct raw_file_header {
 #define RAW_BLOCK_ZLIB 0x1u             /* flags: payload is a zlib stream */
 #define RAW_BLOCK_MAX_RAW (64u << 20)   /* readers reject larger payloads */
 
+/* Times in records are µs since the process start.  Readers reject sample
+ * and end times past 2^52 µs (142 years): converters multiply them by 1000
+ * into ns and add the Unix start, which must not wrap. */
+#define RAW_MAX_T_US (1ull << 52)
+
 struct raw_block_header {
 	uint32_t magic;                 /* RAW_BLOCK_MAGIC */
 	uint32_t pid;                   /* process that wrote the block */

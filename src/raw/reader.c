@@ -360,8 +360,8 @@ static int rec_samples(struct reader *r, struct raw_process *p, struct caps *cp,
 			return bad(r, "bad sample");
 		if (stack >= nstacks)
 			return bad(r, "sample names undefined stack %llu", (unsigned long long)stack);
-		if (dt > UINT64_MAX - t)
-			return bad(r, "sample time overflows");
+		if (dt > RAW_MAX_T_US - t)
+			return bad(r, "sample time past %llu s", RAW_MAX_T_US / 1000000);
 		t += dt;
 		s[i].t_us = t;
 		s[i].tid = (uint32_t)tid;
@@ -382,8 +382,15 @@ static int rec_stats(struct reader *r, struct raw_process *p, struct cur *c)
 
 static int rec_end(struct reader *r, struct raw_process *p, struct cur *c)
 {
-	if (get_u64(c, &p->end_us) || get_u32(c, &p->end_how) || get_u32(c, &p->end_status))
+	uint64_t t;
+	uint32_t how, status;
+	if (get_u64(c, &t) || get_u32(c, &how) || get_u32(c, &status))
 		return bad(r, "bad end record");
+	if (t > RAW_MAX_T_US)
+		return bad(r, "end time past %llu s", RAW_MAX_T_US / 1000000);
+	p->end_us = t;
+	p->end_how = how;
+	p->end_status = status;
 	p->ended = true;
 	return 0;
 }

@@ -12,6 +12,7 @@
  *     command: ARGV (shell-quoted)
  *     exe: PATH
  *     system: ARCH OS RELEASE
+ *     runtime: NAME VERSION               the C library, "unknown" before format 1.1
  *     mechanism: NAME
  *     mode: cpu|wall
  *     max depth: N
@@ -217,6 +218,14 @@ static void print_process(const struct raw_process *p, bool file_cut)
 	put_clean(or_unknown(p->os_name));
 	putchar(' ');
 	put_clean(or_unknown(p->os_release));
+	fputs("\n  runtime: ", stdout);
+	if (p->runtime_name && *p->runtime_name) {
+		put_clean(p->runtime_name);
+		putchar(' ');
+		put_clean(or_unknown(p->runtime_version));
+	} else {
+		fputs("unknown", stdout);
+	}
 	fputs("\n  mechanism: ", stdout);
 	put_clean(or_unknown(p->mechanism));
 	putchar('\n');

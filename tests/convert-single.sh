@@ -24,13 +24,16 @@ expect_frames p.json "$src" \
 # the fields that come from the run and the command line
 expect_status 0 "$SPROF" convert --transaction checkout --release r1 --environment ci \
 	--dist d7 --trace-id 0123456789ABCDEF0123456789abcdef --platform c -o q.json w.raw
-"$PYTHON3" - q.json "$(uname -m)" <<'PY' || fail "fields of q.json are wrong"
+"$PYTHON3" - q.json "$(uname -m)" "$(uname -r)" "$(getconf GNU_LIBC_VERSION)" <<'PY' || fail "fields of q.json are wrong"
 import json, re, sys
 d = json.load(open(sys.argv[1]))
 t = d["transactions"][0]
 assert t["name"] == "checkout" and t["trace_id"] == "0123456789abcdef0123456789abcdef", t
 assert d["release"] == "r1" and d["environment"] == "ci" and d["dist"] == "d7" and d["platform"] == "c"
 assert d["device"]["architecture"] == sys.argv[2] and d["os"]["name"] == "Linux", d
+assert d["os"]["version"] == sys.argv[3], d["os"]
+# the libc the program ran on, recorded by the shim ("glibc 2.36")
+assert d["runtime"] == dict(zip(("name", "version"), sys.argv[4].split(" ", 1))), d.get("runtime")
 assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$", d["timestamp"]), d["timestamp"]
 samples = d["profile"]["samples"]
 assert int(t["relative_end_ns"]) >= int(samples[-1]["elapsed_since_start_ns"])

@@ -49,7 +49,7 @@ REC_PROCESS, REC_IMAGE, REC_IMAGE_GONE, REC_THREAD, REC_STACK, REC_SAMPLES, \
 # field kinds per record type: u varint, s str, argv (varint n + n str),
 # stack (id, depth, pcs as varint + svarint deltas), samples (count + 4-tuples)
 SCHEMA = {
-    REC_PROCESS: ["u"] * 7 + ["s"] * 5 + ["argv"],
+    REC_PROCESS: ["u"] * 7 + ["s"] * 5 + ["argv", "s", "s"],   # the last two since format 1.1
     REC_IMAGE: ["u", "u", "u", "u", "s", "s"],
     REC_IMAGE_GONE: ["u", "u"],
     REC_THREAD: ["u", "u", "s"],
@@ -417,10 +417,11 @@ def build_cases(good, cut, other, work):
     add("process-hz-1", variant(setf(REC_PROCESS, 4, 1)))
     add("process-wall-year-9999+", variant(setf(REC_PROCESS, 2, 253402300800 * 10**9)), conv="all")
     add("process-wall-2^64-1s", variant(setf(REC_PROCESS, 2, M64 - 10**9)), conv="all")
-    for i, name in zip(range(7, 12), ["mechanism", "exe", "arch", "os_name", "os_release"]):
+    for i, name in zip([7, 8, 9, 10, 11, 13, 14],
+                       ["mechanism", "exe", "arch", "os_name", "os_release", "runtime_name", "runtime_version"]):
         add(f"process-{name}-hostile", variant(setf(REC_PROCESS, i, b'"\\\n\t\x01\xff\xc3;<>&' * 3)),
             conv="all" if name == "exe" else True)
-        add(f"process-{name}-empty", variant(setf(REC_PROCESS, i, b"")), conv=i in (8, 10))
+        add(f"process-{name}-empty", variant(setf(REC_PROCESS, i, b"")), conv=i in (8, 10, 13))
     add("process-exe-64KiB", variant(setf(REC_PROCESS, 8, b"/x" * 32768)))
     add("process-argv-hostile", variant(setf(REC_PROCESS, 12, [b'"', b"\\", b"\xff\xfe", b"a\nb;c", b""])), conv="all")
     add("process-argv-10000", variant(setf(REC_PROCESS, 12, [b"a"] * 10000)))
@@ -428,6 +429,12 @@ def build_cases(good, cut, other, work):
                                          first(m, REC_PROCESS).vals.__setitem__(12, []) or
                                          setattr(first(m, REC_PROCESS), "body",
                                                  encode_fields(SCHEMA[REC_PROCESS][:12], first(m, REC_PROCESS).vals[:12]) + varint(1 << 40))))
+    # a 1.0 record (no runtime) still reads; half a runtime does not
+    add("process-format-1.0", variant(lambda m: setattr(first(m, REC_PROCESS), "body",
+                                                    encode_fields(SCHEMA[REC_PROCESS][:13], first(m, REC_PROCESS).vals[:13]))),
+        conv="all")
+    add("process-runtime-half", variant(lambda m: setattr(first(m, REC_PROCESS), "body",
+                                                      encode_fields(SCHEMA[REC_PROCESS][:14], first(m, REC_PROCESS).vals[:14]))))
     add("process-second-record", variant(lambda m: m[samples_blk].recs.insert(0, copy.deepcopy(first(m, REC_PROCESS)))))
     add("process-other-pid", variant(setf(REC_PROCESS, 0, 4242)))
     add("process-record-missing", variant(lambda m: m[0].recs.remove(first(m, REC_PROCESS))))
@@ -607,7 +614,7 @@ MULTI_PROCESS = {"two-processes", "interleaved-two-pids", "interleaved-cut-and-g
 # a change of format cannot quietly turn these cases into no-ops.
 EXPECT = [
     (r"^inflate-flip-", r"bad compressed data"),
-    (r"^rec1-unterminated", r"bad process record"),
+    (r"^(rec1-unterminated|process-runtime-half)", r"bad process record"),
     (r"^rec[2-9]-(unterminated|empty)", r"bad [a-z-]+ record"),
     (r"^rec-len-", r"record runs past the end"),
     (r"^stack-depth-(1025|claims)", r"bad stack depth"),

@@ -8,7 +8,7 @@ gen=$(prog prog-rawgen)
 expect_status 0 "$SPROF" info one.raw
 cat > want <<'WANT'
 file: one.raw
-format: 1.0
+format: 1.1
 blocks: 1
 end: clean
 processes: 1
@@ -17,6 +17,7 @@ process 1000
   command: 'synthetic app' --flag 'it'\''s'
   exe: /usr/bin/synthetic app
   system: x86_64 Linux 6.1.0-test
+  runtime: glibc 2.36-test
   mechanism: synthetic
   mode: cpu
   max depth: 128

@@ -191,6 +191,8 @@ int main(int argc, char **argv)
 				put_s(&rec, "synthetic app");
 				put_s(&rec, "--flag");
 				put_s(&rec, "it's");
+				put_s(&rec, "glibc");
+				put_s(&rec, "2.36-test");
 				put_rec(&payload, REC_PROCESS, &rec);
 				static const uint8_t id[20] = { 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6,
 				                                7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };

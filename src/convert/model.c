@@ -374,6 +374,12 @@ static int build(struct builder *b, bool cut)
 	m->mechanism = strdup(p->mechanism ? p->mechanism : "");
 	if (!m->arch || !m->os_name || !m->os_release || !m->mechanism)
 		return -1;
+	if (p->runtime_name && *p->runtime_name && p->runtime_version && *p->runtime_version) {
+		m->runtime_name = strdup(p->runtime_name);
+		m->runtime_version = strdup(p->runtime_version);
+		if (!m->runtime_name || !m->runtime_version)
+			return -1;
+	}
 	m->mode = p->mode;
 	m->requested_hz = p->requested_hz;
 	m->delivered_hz = p->delivered_millihz / 1000.0;
@@ -521,6 +527,8 @@ void model_free(struct profile_model *m)
 	free(m->arch);
 	free(m->os_name);
 	free(m->os_release);
+	free(m->runtime_name);
+	free(m->runtime_version);
 	free(m->mechanism);
 	for (size_t i = 0; i < m->nimages; i++) {
 		free(m->images[i].path);

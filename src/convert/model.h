@@ -59,6 +59,7 @@ struct profile_model {
 	char **argv;
 	uint32_t argc;
 	char *arch, *os_name, *os_release, *mechanism;
+	char *runtime_name, *runtime_version;   /* both NULL when not recorded */
 	uint32_t mode;                  /* RAW_MODE_* */
 	uint32_t requested_hz;
 	double delivered_hz;            /* 0 when unknown */

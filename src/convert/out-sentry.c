@@ -170,6 +170,24 @@ static const char *base_name(const char *p)
 	return b ? b + 1 : p;
 }
 
+/* "os" and, when the raw file recorded it, "runtime": the same two objects
+ * in the v1 profile and in the transaction event's contexts */
+static void write_os_runtime(struct jw *w, const struct profile_model *m)
+{
+	jw_key(w, "os");
+	jw_obj(w);
+	jw_kstr(w, "name", m->os_name);
+	jw_kstr(w, "version", m->os_release);
+	jw_obj_end(w);
+	if (!m->runtime_name)
+		return;
+	jw_key(w, "runtime");
+	jw_obj(w);
+	jw_kstr(w, "name", m->runtime_name);
+	jw_kstr(w, "version", m->runtime_version);
+	jw_obj_end(w);
+}
+
 static void write_debug_meta(struct jw *w, const struct profile_model *m, const struct sel *s)
 {
 	jw_key(w, "debug_meta");
@@ -420,11 +438,7 @@ static int write_v1(struct jw *w, const struct v1plan *p, const struct convert_o
 	jw_obj(w);
 	jw_kstr(w, "architecture", m->arch);
 	jw_obj_end(w);
-	jw_key(w, "os");
-	jw_obj(w);
-	jw_kstr(w, "name", m->os_name);
-	jw_kstr(w, "version", m->os_release);
-	jw_obj_end(w);
+	write_os_runtime(w, m);
 	write_debug_meta(w, m, &s);
 	jw_key(w, "transactions");
 	jw_arr(w);
@@ -773,11 +787,7 @@ static void write_transaction(struct jw *w, const struct v1plan *p, const struct
 	jw_obj(w);
 	jw_kstr(w, "profile_id", p->event_id);
 	jw_obj_end(w);
-	jw_key(w, "os");
-	jw_obj(w);
-	jw_kstr(w, "name", m->os_name);
-	jw_kstr(w, "version", m->os_release);
-	jw_obj_end(w);
+	write_os_runtime(w, m);
 	jw_key(w, "device");
 	jw_obj(w);
 	jw_kstr(w, "arch", m->arch);

@@ -23,7 +23,8 @@
 /* ---- file header (written once, by the launcher) ------------------------ */
 #define RAW_MAGIC "SPROFRAW"            /* 8 bytes, no NUL */
 #define RAW_VERSION_MAJOR 1             /* a reader refuses a newer major */
-#define RAW_VERSION_MINOR 0             /* minors only add record types */
+#define RAW_VERSION_MINOR 1             /* minors only add record types or
+                                         * trailing fields (1: runtime) */
 #define RAW_FILE_HEADER_SIZE 16
 
 struct raw_file_header {
@@ -62,7 +63,9 @@ enum raw_record_type {
 	 * varint mono_start_ns (CLOCK_MONOTONIC), varint requested_hz,
 	 * varint mode (RAW_MODE_*), varint max_depth, str mechanism,
 	 * str exe (absolute path), str arch (uname -m), str os_name (uname -s),
-	 * str os_release (uname -r), varint argc, argc x str argv[i].
+	 * str os_release (uname -r), varint argc, argc x str argv[i],
+	 * then (since 1.1) str runtime_name, str runtime_version: the C library
+	 * the process runs on ("glibc", "2.36"), for Sentry's `runtime`.
 	 * First record of a process's first block.  Sample times of the process
 	 * are relative to mono_start_ns. */
 	REC_PROCESS = 1,

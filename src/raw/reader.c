@@ -148,11 +148,14 @@ static void free_header(struct raw_process *p)
 	free(p->arch);
 	free(p->os_name);
 	free(p->os_release);
+	free(p->runtime_name);
+	free(p->runtime_version);
 	if (p->argv)
 		for (uint32_t i = 0; i < p->argc; i++)
 			free(p->argv[i]);
 	free(p->argv);
 	p->mechanism = p->exe = p->arch = p->os_name = p->os_release = NULL;
+	p->runtime_name = p->runtime_version = NULL;
 	p->argv = NULL;
 	p->argc = 0;
 }
@@ -216,6 +219,10 @@ static int rec_process(struct reader *r, struct raw_process *p, struct cur *c)
 			return bad(r, "bad process record");
 		p->argc = (uint32_t)i + 1;
 	}
+	/* 1.1 appended the runtime; a 1.0 record ends here */
+	if (c->p < c->end &&
+	    (get_str(c, &p->runtime_name) || get_str(c, &p->runtime_version)))
+		return bad(r, "bad process record");
 	return 0;
 }
 

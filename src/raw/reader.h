@@ -57,6 +57,7 @@ struct raw_process {
 	uint64_t wall_start_ns, mono_start_ns;
 	uint32_t requested_hz, mode, max_depth;
 	char *mechanism, *exe, *arch, *os_name, *os_release;
+	char *runtime_name, *runtime_version;   /* NULL before format 1.1 */
 	uint32_t argc;
 	char **argv;
 

@@ -170,6 +170,18 @@ static void emit_process(struct buf *out)
 	buf_str(&b, u.sysname, strlen(u.sysname));
 	buf_str(&b, u.release, strlen(u.release));
 	put_file_str(&b, "/proc/self/cmdline", true, NULL);
+	/* "glibc 2.36": the libc this process really loaded, which may differ
+	 * from the machine that converts the profile */
+	char rt[64];
+	size_t n_rt = confstr(_CS_GNU_LIBC_VERSION, rt, sizeof rt);
+	const char *space = n_rt > 0 && n_rt <= sizeof rt ? strchr(rt, ' ') : NULL;
+	if (space) {
+		buf_str(&b, rt, (size_t)(space - rt));
+		buf_str(&b, space + 1, strlen(space + 1));
+	} else {
+		buf_str(&b, "", 0);
+		buf_str(&b, "", 0);
+	}
 	buf_record(out, REC_PROCESS, &b);
 	buf_free(&b);
 }

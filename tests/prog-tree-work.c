@@ -31,23 +31,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile unsigned long sink;
-
-static double cpu_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
+#include "burn.h"
 
 static void spin(double ms)
 {
-	double t0 = cpu_ms();
-	unsigned long x = 0;
-	while (cpu_ms() - t0 < ms)
-		for (int i = 0; i < 2000; i++)
-			x += (unsigned long)i * 13;
-	sink += x;
+	burn_cpu_ms(ms, 2000);
 }
 
 __attribute__((noipa)) void burn_alpha(double ms) { spin(ms); }

@@ -16,6 +16,32 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The process converted when neither --pid nor --all is given: the command
+ * sprof ran.  Its pid is the one whose parent is not in the file (the
+ * launcher); file order is no guide, since a child's blocks can come first.
+ * A pid holds one entry per program it exec'd (`env`, a shell wrapper,
+ * then the real program), and the one with the most samples is the program
+ * the command was run for: the first entry of `env X=1 ./app` has none. */
+static size_t default_process(const struct raw_file *rf)
+{
+	size_t root = 0;
+	for (size_t i = 0; i < rf->nprocs; i++) {
+		bool parent_in_file = false;
+		for (size_t k = 0; k < rf->nprocs && !parent_in_file; k++)
+			parent_in_file = rf->procs[k].pid == rf->procs[i].ppid;
+		if (!parent_in_file) {
+			root = i;
+			break;
+		}
+	}
+	size_t best = root;
+	for (size_t i = root + 1; i < rf->nprocs; i++)
+		if (rf->procs[i].pid == rf->procs[root].pid &&
+		    rf->procs[i].nsamples > rf->procs[best].nsamples)
+			best = i;
+	return best;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -30,7 +56,7 @@ static void usage(FILE *f)
 	"  -o, --output FILE        write to FILE instead of stdout\n"
 	"      --pretty             indent JSON\n\n"
 	"What to convert:\n"
-	"      --pid PID            the process PID (default: the first in the file)\n"
+	"      --pid PID            the process PID (default: the command sprof ran)\n"
 	"      --all                every process: sentry/sentry-chunk write one JSON array\n"
 	"                           of them; envelope formats write one envelope per\n"
 	"                           process (one after another, or FILE.PID with -o FILE)\n"
@@ -351,10 +377,12 @@ int cmd_convert(int argc, char **argv)
 		raw_file_free(&rf);
 		goto oom;
 	}
-	for (size_t i = 0; i < rf.nprocs; i++) {
-		struct raw_process *p = &rf.procs[i];
-		if (have_pid ? p->pid == pid : opt.all || nsel == 0)
-			sel[nsel++] = p;
+	if (have_pid || opt.all) {
+		for (size_t i = 0; i < rf.nprocs; i++)
+			if (opt.all || rf.procs[i].pid == pid)
+				sel[nsel++] = &rf.procs[i];
+	} else if (rf.nprocs > 0) {
+		sel[nsel++] = &rf.procs[default_process(&rf)];
 	}
 	if (nsel == 0) {
 		if (rf.cut && rf.nprocs == 0)   /* damaged before anything usable */
@@ -401,6 +429,17 @@ int cmd_convert(int argc, char **argv)
 		}
 	} else {
 		status = write_output(fmt, models, nsel, &opt, output);
+	}
+	if (status == 0 && !have_pid && !opt.all && rf.nprocs > 1) {
+		/* after the output, so that an error stays one line; the command
+		 * name comes from the file: no control bytes to the terminal */
+		char name[64];
+		size_t k = 0;
+		for (const char *c = models[0]->command; *c && k < sizeof name - 1; c++)
+			name[k++] = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
+		name[k] = 0;
+		sprof_error("%s: %zu processes in the file; converted pid %u (%s), --pid or --all for the others",
+		            opt.input_name, rf.nprocs, models[0]->pid, name);
 	}
 done:
 	for (size_t i = 0; i < nsel; i++)

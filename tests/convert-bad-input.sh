@@ -78,8 +78,11 @@ one_line_error 1 badzlib.raw "$SPROF" convert badzlib.raw
 
 for f in cut.raw latebad.raw; do
 	expect_status 0 "$SPROF" convert -o "$f.json" "$f"
-	[ "$(grep -c . err)" -eq 1 ] || { show err; fail "$f: expected one warning"; }
-	assert_grep "^sprof: $f: " err
+	# one warning about the damage, and the note that the first of the two
+	# processes is the one converted
+	[ "$(grep -c -v 'processes in the file; converted pid' err)" -eq 1 ] || { show err; fail "$f: expected one warning"; }
+	assert_grep "^sprof: $f: 2 processes in the file; converted pid [0-9]+ \\(prog-conv-work\\)" err
+	assert_grep "^sprof: $f: .*; converting the data before it$" err
 	check_sentry "$f.json"
 done
 

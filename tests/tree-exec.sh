@@ -3,6 +3,8 @@
 # fork + exec gives the child its own process record ending in the new
 # program; posix_spawn with an environment lacking the settings still
 # profiles the child (the shim puts them back); so do system() and popen().
+# Without --pid, convert takes the command sprof ran: the root of the tree,
+# and of the programs its pid exec'd (env, then the program) the busiest.
 . "$SPROF_SRCDIR/tests/lib.sh"
 . "$SPROF_SRCDIR/tests/wall-lib.sh"
 w=$(prog prog-tree-work)
@@ -20,6 +22,18 @@ expect_status 0 "$SPROF" run -q -o e.raw -F 200 -- "$w" exec "$w" 300
 gpid=$(pid_of 'gamma' e.raw)
 folded e.raw --pid "$gpid"
 within 40 80 "$(fsum ';burn_gamma;')" "samples of the exec'ed program"
+# the child execs and so may write its blocks first: still the parent
+folded e.raw
+within 40 80 "$(fsum ';burn_alpha;')" "samples of the root process by default"
+[ "$(fsum ';burn_gamma;')" = 0 ] || { show folded.txt; fail "the child's samples in the default process"; }
+assert_grep "2 processes in the file; converted pid [0-9]+ \\(prog-tree-work\\), --pid or --all" folded.err
+
+# env execs the program in the same pid: its entry has no samples, the
+# program's has them all, and is the default
+expect_status 0 "$SPROF" run -q -o v.raw -F 200 -- env SPROF_TEST=1 "$w" beta 300
+[ "$(info_field v.raw processes)" = 2 ] || { "$SPROF" info v.raw; fail "want env and the program"; }
+folded v.raw
+within 40 80 "$(fsum ';burn_beta;')" "samples of the program env exec'd, by default"
 
 expect_status 0 "$SPROF" run -q -o s.raw -F 200 -- "$w" spawn "$w"
 "$SPROF" info s.raw > info.txt

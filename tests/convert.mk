@@ -36,6 +36,7 @@ CONVERT_TESTS = \
 	tests/convert-cxx.sh \
 	tests/convert-dlopen.sh \
 	tests/convert-debuginfo.sh \
+	tests/convert-vdso.sh \
 	tests/convert-bad-input.sh \
 	tests/convert-send-envelope.sh \
 	tests/convert-regress.sh

@@ -3,8 +3,9 @@
  * the callers call; the tests find them in this file and expect them as the
  * caller frames' line numbers.
  *
- * Usage: prog-conv-work single|threads [SECONDS]   (default 0.4)
- * threads: the main thread and two threads named conv-worker-1/2 all spin. */
+ * Usage: prog-conv-work single|threads|clock [SECONDS]   (default 0.4)
+ * threads: the main thread and two threads named conv-worker-1/2 all spin.
+ * clock: the main thread reads CLOCK_MONOTONIC in a loop (in the vDSO). */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
@@ -53,14 +54,26 @@ static void *conv_thread_main(void *arg)
 	return NULL;
 }
 
+__attribute__((noinline)) void conv_clock_loop(void)
+{
+	double end = now() + seconds;
+	while (now() < end)
+		;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc < 2 || (strcmp(argv[1], "single") && strcmp(argv[1], "threads"))) {
-		fprintf(stderr, "usage: prog-conv-work single|threads [SECONDS]\n");
+	if (argc < 2 || (strcmp(argv[1], "single") && strcmp(argv[1], "threads") &&
+	                 strcmp(argv[1], "clock"))) {
+		fprintf(stderr, "usage: prog-conv-work single|threads|clock [SECONDS]\n");
 		return 2;
 	}
 	if (argc > 2)
 		seconds = atof(argv[2]);
+	if (!strcmp(argv[1], "clock")) {
+		conv_clock_loop();
+		return 0;
+	}
 	int nthreads = !strcmp(argv[1], "threads") ? 2 : 0;
 	pthread_t t[2];
 	for (int i = 0; i < nthreads; i++)

@@ -12,7 +12,11 @@
  * libstdc++, which every system with a C++ compiler has, rather than
  * libiberty's cplus_demangle (libiberty-dev is not installed by default and
  * is a static archive).  The cost is linking -lstdc++; Rust legacy symbols
- * then read as "path::to::fn::h<hash>", which is still usable. */
+ * then read as "path::to::fn::h<hash>", which is still usable.
+ *
+ * The vDSO has no file: its frames are named from this process's own vDSO
+ * (copied to a memfd for libdwfl) when its build-id is the one recorded at
+ * run time, i.e. the profile is converted under the kernel it was made on. */
 #include "config.h"
 #include "convert/symbolize.h"
 #include "convert/text.h"
@@ -22,10 +26,14 @@
 #include <errno.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#include <elf.h>
 #include <fcntl.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
@@ -108,11 +116,43 @@ static void warn_unusable(struct symbolizer *s, struct sym_img *im, const char *
 	free(path);
 }
 
+/* A file descriptor holding a copy of this process's vDSO image, or -1.
+ * The kernel maps the whole ELF file, section headers included, so its
+ * size is the furthest of the segments' and the section table's ends. */
+static int own_vdso_fd(void)
+{
+	const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)getauxval(AT_SYSINFO_EHDR);
+	if (!eh || memcmp(eh->e_ident, ELFMAG, SELFMAG))
+		return -1;
+	size_t size = eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
+	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)((const char *)eh + eh->e_phoff);
+	for (unsigned i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_offset + ph[i].p_filesz > size)
+			size = ph[i].p_offset + ph[i].p_filesz;
+	if (size > (1u << 20))          /* a few pages in practice */
+		return -1;
+	int fd = memfd_create("vdso", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (write(fd, eh, size) != (ssize_t)size || lseek(fd, 0, SEEK_SET) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static void open_image(struct symbolizer *s, struct sym_img *im)
 {
-	if (im->path[0] != '/')         /* [vdso], [heap], anonymous: module only */
+	int fd;
+	if (!strcmp(im->path, "[vdso]") && im->build_id_len) {
+		/* a different kernel's vDSO fails the build-id check below */
+		if ((fd = own_vdso_fd()) < 0)
+			return;
+	} else if (im->path[0] != '/') {        /* [heap], anonymous: module only */
 		return;
-	int fd = open(im->path, O_RDONLY | O_CLOEXEC);
+	} else {
+		fd = open(im->path, O_RDONLY | O_CLOEXEC);
+	}
 	if (fd < 0) {
 		char why[160];
 		snprintf(why, sizeof why, "cannot open (%s)", strerror(errno));
@@ -141,8 +181,9 @@ static void open_image(struct symbolizer *s, struct sym_img *im)
 		int n = dwfl_module_build_id(mod, &bits, &vaddr);
 		if (n != (int)im->build_id_len || memcmp(bits, im->build_id, im->build_id_len)) {
 			dwfl_end(d);
-			warn_unusable(s, im, "build-id differs from the one recorded at run time "
-			                     "(rebuilt since?)");
+			warn_unusable(s, im, im->path[0] == '/' ?
+			              "build-id differs from the one recorded at run time (rebuilt since?)" :
+			              "build-id differs from this kernel's (converted under another kernel?)");
 			return;
 		}
 	}

@@ -377,6 +377,7 @@ int cmd_convert(int argc, char **argv)
 		raw_file_free(&rf);
 		goto oom;
 	}
+	opt.file_processes = rf.nprocs;
 	if (have_pid || opt.all) {
 		for (size_t i = 0; i < rf.nprocs; i++)
 			if (opt.all || rf.procs[i].pid == pid)

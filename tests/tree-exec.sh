@@ -35,6 +35,15 @@ expect_status 0 "$SPROF" run -q -o v.raw -F 200 -- env SPROF_TEST=1 "$w" beta 30
 folded v.raw
 within 40 80 "$(fsum ';burn_beta;')" "samples of the program env exec'd, by default"
 
+# a shell that forks its work has no samples of its own at 1 Hz: the
+# default (the shell) cannot make a Sentry profile, and the one-line error
+# says where the samples are
+expect_status 0 "$SPROF" run -q -o sh.raw -F 1 -- sh -c "\"$w\" alpha 3000; true"
+expect_status 1 "$SPROF" convert sh.raw
+[ "$(grep -c . err)" = 1 ] || { show err; fail "want one line on stderr"; }
+assert_grep '^sprof: sh.raw: not enough samples \(0\) for a Sentry profile \(the file holds other processes: sprof info lists them; --pid PID or --all\)$' err
+expect_status 0 "$SPROF" convert --all -o all.json sh.raw
+
 expect_status 0 "$SPROF" run -q -o s.raw -F 200 -- "$w" spawn "$w"
 "$SPROF" info s.raw > info.txt
 [ "$(info_field s.raw processes)" = 2 ] || { show info.txt; fail "the posix_spawn child was not profiled"; }

@@ -98,6 +98,7 @@ struct convert_options {
 	/* set by cmd-convert.c for every writer */
 	const char *input_name;         /* the raw file as named on the command line */
 	bool all;                       /* --all: models holds every process */
+	size_t file_processes;          /* processes in the raw file, converted or not */
 	const char *output_path;        /* -o FILE, or NULL for stdout */
 };
 

@@ -170,6 +170,18 @@ static const char *base_name(const char *p)
 	return b ? b + 1 : p;
 }
 
+/* The end of the "not enough samples" error: where the samples may be.  A
+ * shell script or `make` under sprof has few samples of its own, and its
+ * children have the rest. */
+static const char *few_samples_hint(const struct convert_options *opt)
+{
+	if (opt->all)
+		return "";
+	if (opt->file_processes > 1)
+		return " (the file holds other processes: sprof info lists them; --pid PID or --all)";
+	return " (--force writes it anyway)";
+}
+
 /* "os" and, when the raw file recorded it, "runtime": the same two objects
  * in the v1 profile and in the transaction event's contexts */
 static void write_os_runtime(struct jw *w, const struct profile_model *m)
@@ -389,8 +401,7 @@ static int v1plan_make(struct v1plan *p, const struct profile_model *m,
 	if (p->nkept == 0 && !opt->force) {
 		if (warn)
 			sprof_error("%s: not enough samples (%zu) for a Sentry profile%s",
-			            opt->input_name, usable,
-			            opt->all ? "" : " (--force writes it anyway)");
+			            opt->input_name, usable, few_samples_hint(opt));
 		return 1;
 	}
 	if (over)
@@ -652,7 +663,8 @@ static int for_each_chunk(struct profile_model *const *models, size_t n, struct 
 	for (size_t k = 0; k < n; k++)
 		total += models[k]->nsamples;
 	if (total == 0 && !cw->opt->force) {
-		sprof_error("%s: not enough samples (0) for a Sentry profile", cw->opt->input_name);
+		sprof_error("%s: not enough samples (0) for a Sentry profile%s", cw->opt->input_name,
+		            few_samples_hint(cw->opt));
 		return 1;
 	}
 	for (size_t k = 0; k < n; k++) {
@@ -873,7 +885,8 @@ static int envelope_chunk_write(struct profile_model *const *models, size_t n,
 	for (size_t k = 0; k < n; k++)
 		total += models[k]->nsamples;
 	if (total == 0 && !opt->force) {
-		sprof_error("%s: not enough samples (0) for a Sentry profile", opt->input_name);
+		sprof_error("%s: not enough samples (0) for a Sentry profile%s", opt->input_name,
+		            few_samples_hint(opt));
 		return 1;
 	}
 	for (size_t k = 0; k < n; k++) {

@@ -129,6 +129,7 @@ struct slot *shim_register(pid_t tid)
 	atomic_store(&s->handled, 0);
 	s->perf_seen = 0;
 	s->perf_owed = 0;
+	s->perf_check = false;
 	atomic_store(&s->head, 0);
 	atomic_store(&s->tail, 0);
 	atomic_store(&s->lost_full, 0);

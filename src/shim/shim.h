@@ -62,6 +62,8 @@ struct slot {
 	_Atomic uint32_t handled;       /* signals seen by the handler */
 	uint32_t perf_seen;             /* handled at the last poll (counter) */
 	int32_t perf_owed;              /* counter samples due, not handled */
+	bool perf_check;                /* samples due, not handled: is the
+					 * counter's fd still ours? (perfclock.c) */
 
 	/* the ring: mapped once per slot and kept across reuse of the slot */
 	uint64_t *ring;

@@ -11,8 +11,9 @@
  * is the fallback, per thread, when no counter could be had
  * (perf_event_paranoid >= 2 for an unprivileged user, seccomp, no fds,
  * SPROF_MECHANISM=poll), and wall
- * mode's only mechanism.  Either way delivering the signal costs ~25 us a
- * sample on a VM: that is the floor, not the trigger.
+ * mode's only mechanism.  Either way the trigger and the signal cost ~13 us
+ * a sample on this VM, the handler's own work ~0.8 us of it
+ * (doc/performance.md): that is the floor.
  *
  * Polling:
  * POSIX CPU-time timers (setitimer, timer_create on CPU clocks) only fire on

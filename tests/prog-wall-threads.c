@@ -10,14 +10,21 @@
  *                   "after-rename" and burns MS ms in work_after; a second
  *                   thread renames itself with prctl(PR_SET_NAME) to
  *                   "prctl-named", burns MS ms in work_prctl and exits at
- *                   once, well before the program ends */
+ *                   once, well before the program ends
+ *   longjmp MS      the main thread waits in poll() (no fds, 10 s); a
+ *                   SIGALRM handler siglongjmps out of it after 100 ms, and
+ *                   the thread burns MS ms in work_after_jump */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <poll.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +39,7 @@ __attribute__((noipa)) void work_before(double ms) { spin(ms); }
 __attribute__((noipa)) void work_after(double ms) { spin(ms); }
 __attribute__((noipa)) void work_prctl(double ms) { spin(ms); }
 __attribute__((noipa)) void churn_work(void) { spin(1); }
+__attribute__((noipa)) void work_after_jump(double ms) { spin(ms); }
 
 static void *churn_thread(void *a)
 {
@@ -124,8 +132,36 @@ static void *prctl_thread(void *a)
 	return NULL;
 }
 
+static sigjmp_buf jump;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	siglongjmp(jump, 1);
+}
+
+/* Leaves poll() through a signal handler, as programs with a timeout
+ * implemented by SIGALRM + siglongjmp do: the call never returns. */
+static int longjmp_out(double ms)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	if (!sigsetjmp(jump, 1)) {
+		struct itimerval it = { { 0, 0 }, { 0, 100000 } };
+		setitimer(ITIMER_REAL, &it, NULL);
+		poll(NULL, 0, 10000);
+		fprintf(stderr, "prog-wall-threads: poll returned\n");
+		return 1;
+	}
+	work_after_jump(ms);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "longjmp"))
+		return longjmp_out(atof(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "churn"))
 		return churn(atoi(argv[2]), atoi(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "names")) {
@@ -140,6 +176,6 @@ int main(int argc, char **argv)
 		nanosleep(&ts, NULL);
 		return 0;
 	}
-	fprintf(stderr, "usage: prog-wall-threads churn N BATCH | names MS\n");
+	fprintf(stderr, "usage: prog-wall-threads churn N BATCH | names MS | longjmp MS\n");
 	return 2;
 }

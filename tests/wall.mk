@@ -37,6 +37,7 @@ WALL_TESTS = \
 	tests/wall-rate.sh \
 	tests/wall-churn.sh \
 	tests/wall-names.sh \
+	tests/wall-longjmp.sh \
 	tests/tree-script.sh \
 	tests/tree-no-follow.sh \
 	tests/tree-fork.sh \

@@ -120,6 +120,13 @@ static void record(struct slot *s, const ucontext_t *uc)
 	uint64_t head = atomic_load_explicit(&s->head, memory_order_relaxed);
 	atomic_store_explicit(&s->head, head + e->words, memory_order_release);
 	if (shim_cfg.mode == RAW_MODE_WALL) {
+		/* This handler runs only with the signal unblocked, which the
+		 * blocking wrappers keep from happening while the thread is
+		 * marked blocked: an odd mark here is stale (a siglongjmp out of
+		 * a wrapped call skipped its leave()), so even it again. */
+		uint32_t b = atomic_load_explicit(&s->blocked, memory_order_relaxed);
+		if (b & 1)
+			atomic_store_explicit(&s->blocked, b + 1, memory_order_release);
 		/* the sampler's test for "has not run since" (sampler.c) */
 		struct timespec c;
 		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c);

@@ -138,6 +138,7 @@ struct slot *shim_register(pid_t tid)
 	s->name_check_cpu = 0;
 	atomic_store(&s->blocked, 0);
 	s->blk_seen = 0;
+	s->blk_first = 0;
 	s->wall_ns = s->reg_ns;
 	atomic_store(&s->hcpu_ns, UINT64_MAX);
 	s->last_stack = s->prev_stack = s->blk_stack = -1;

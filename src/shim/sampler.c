@@ -67,6 +67,8 @@
 #define PENDING_TIMEOUT_NS 100000000u   /* a signal not handled by then is lost */
 #define NEXT_TIMEOUT_NS 1000000000u     /* wall mode: longest wait for a CPU
 					 * covered by SYN_NEXT samples */
+#define STALE_BLOCKED_NS 5000000u       /* wall mode: CPU a thread marked blocked
+					 * may use before the mark is doubted */
 #define SAME_CPU_NS 20000u              /* wall mode: CPU a thread may use after
 					 * its handler without having "run" */
 
@@ -327,11 +329,24 @@ static int poll_threads_wall(uint64_t now, uint32_t tickno, uid_t uid)
 		uint64_t hcpu = atomic_load_explicit(&s->hcpu_ns, memory_order_relaxed);
 		bool same = sent == handled && hcpu != UINT64_MAX && cpu >= hcpu &&
 			    cpu - hcpu <= SAME_CPU_NS;
+		/* Marked blocked, yet running: a handler of the program that
+		 * siglongjmp'd out of the wrapped call skipped its leave(), and
+		 * the mark would show that stale stack for good.  Signal the
+		 * thread instead; its handler repairs the mark (handler.c).  A
+		 * thread really blocked (a long send() copying data) keeps the
+		 * signal pending until the call returns: no EINTR either way. */
+		uint32_t bv = atomic_load_explicit(&s->blocked, memory_order_acquire);
+		if ((bv & 1) && bv != s->blk_first) {
+			s->blk_first = bv;
+			s->blk_cpu_ns = cpu;
+		}
+		uint32_t stale = (bv & 1) && bv == s->blk_first && cpu >= s->blk_cpu_ns &&
+				 cpu - s->blk_cpu_ns > STALE_BLOCKED_NS ? bv : 0;
 		while (s->debt_ns >= (int64_t)period) {
 			/* the sample was due when the debt reached one period */
 			uint64_t t = now - (uint64_t)(s->debt_ns - (int64_t)period);
 			uint32_t v = atomic_load_explicit(&s->blocked, memory_order_acquire);
-			if ((v & 1) && blocked_sample(s, i, v, t)) {
+			if ((v & 1) && v != stale && blocked_sample(s, i, v, t)) {
 				s->debt_ns -= (int64_t)period;
 				continue;
 			}

@@ -83,6 +83,8 @@ struct slot {
 	_Atomic uint64_t hcpu_ns;       /* handler: the thread's CPU clock as it
 					 * finished its last sample */
 	uint32_t blk_seen;              /* sampler: blocked seq last copied */
+	uint32_t blk_first;             /* sampler: odd blocked seq first seen ... */
+	uint64_t blk_cpu_ns;            /* ... at this CPU clock (stale-mark test) */
 	uint64_t sent_cpu_ns;           /* sampler: CPU clock when the pending
 					 * signal was sent */
 

@@ -176,16 +176,17 @@ void shim_perf_tick(void)
 			     ((v >> 32) & 0xffffffu) != (atomic_load(&s->gen) & 0xffffffu);
 		if (!stale) {
 			/* The program closed our fd (closefrom, a close loop),
-			 * maybe opened something else there: poll that thread.
+			 * maybe opened something else there: give the thread
+			 * a new counter (the fd number is the program's now,
+			 * not ours to close), or polling when none can be had.
 			 * Asked only about a thread whose poll found samples
 			 * due that its handler did not take (sampler.c): an
 			 * ioctl per counter per tick cost a program with 200
 			 * idle threads ~5 ms of CPU a second. */
 			if (s->perf_check) {
 				s->perf_check = false;
-				if (!still_ours(i, f - 1) &&
-				    atomic_compare_exchange_strong(&slot_fd[i], &f, 0))
-					atomic_store(&fd_map[f - 1], 0);
+				if (!still_ours(i, f - 1))
+					shim_perf_attach(s);
 			}
 			continue;
 		}

@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,30 +17,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The process converted when neither --pid nor --all is given: the command
- * sprof ran.  Its pid is the one whose parent is not in the file (the
- * launcher); file order is no guide, since a child's blocks can come first.
- * A pid holds one entry per program it exec'd (`env`, a shell wrapper,
- * then the real program), and the one with the most samples is the program
- * the command was run for: the first entry of `env X=1 ./app` has none. */
-static size_t default_process(const struct raw_file *rf)
+/* A pid holds one entry per program it exec'd (`env`, a shell wrapper,
+ * then the real program); the one with the most samples is the program the
+ * process was run for (the first entry of `env X=1 ./app` has none).  The
+ * index of that entry, or -1 when no entry has this pid. */
+static ptrdiff_t busiest_of_pid(const struct raw_file *rf, uint32_t pid)
 {
-	size_t root = 0;
+	ptrdiff_t best = -1;
+	for (size_t i = 0; i < rf->nprocs; i++)
+		if (rf->procs[i].pid == pid &&
+		    (best < 0 || rf->procs[i].nsamples > rf->procs[best].nsamples))
+			best = (ptrdiff_t)i;
+	return best;
+}
+
+/* The pid converted when neither --pid nor --all is given: the command
+ * sprof ran, the one whose parent is not in the file (the launcher); file
+ * order is no guide, since a child's blocks can come first. */
+static uint32_t root_pid(const struct raw_file *rf)
+{
 	for (size_t i = 0; i < rf->nprocs; i++) {
 		bool parent_in_file = false;
 		for (size_t k = 0; k < rf->nprocs && !parent_in_file; k++)
 			parent_in_file = rf->procs[k].pid == rf->procs[i].ppid;
-		if (!parent_in_file) {
-			root = i;
-			break;
-		}
+		if (!parent_in_file)
+			return rf->procs[i].pid;
 	}
-	size_t best = root;
-	for (size_t i = root + 1; i < rf->nprocs; i++)
-		if (rf->procs[i].pid == rf->procs[root].pid &&
-		    rf->procs[i].nsamples > rf->procs[best].nsamples)
-			best = i;
-	return best;
+	return rf->procs[0].pid;
 }
 
 static void usage(FILE *f)
@@ -180,7 +184,7 @@ static int write_output(const struct output_format *fmt, struct profile_model *c
 	}
 	if (r && regular)
 		unlink(path);
-	return r ? EXIT_DATA : 0;
+	return r == OUTPUT_SKIPPED ? OUTPUT_SKIPPED : r ? EXIT_DATA : 0;
 }
 
 int cmd_convert(int argc, char **argv)
@@ -378,12 +382,13 @@ int cmd_convert(int argc, char **argv)
 		goto oom;
 	}
 	opt.file_processes = rf.nprocs;
-	if (have_pid || opt.all) {
+	if (opt.all) {
 		for (size_t i = 0; i < rf.nprocs; i++)
-			if (opt.all || rf.procs[i].pid == pid)
-				sel[nsel++] = &rf.procs[i];
+			sel[nsel++] = &rf.procs[i];
 	} else if (rf.nprocs > 0) {
-		sel[nsel++] = &rf.procs[default_process(&rf)];
+		ptrdiff_t k = busiest_of_pid(&rf, have_pid ? (uint32_t)pid : root_pid(&rf));
+		if (k >= 0)
+			sel[nsel++] = &rf.procs[k];
 	}
 	if (nsel == 0) {
 		if (rf.cut && rf.nprocs == 0)   /* damaged before anything usable */
@@ -421,12 +426,30 @@ int cmd_convert(int argc, char **argv)
 
 	if (opt.all && output && !strncmp(fmt->name, "envelope", 8)) {
 		/* An envelope is one event; concatenated envelopes would not be
-		 * one file sentry-cli can send, so each process gets FILE.PID. */
+		 * one file sentry-cli can send, so each process gets FILE.PID,
+		 * and the second program a pid exec'd FILE.PID-2, and so on. */
 		status = 0;
+		opt.one_of_several = true;
+		size_t written = 0;
 		for (size_t i = 0; i < nsel && !status; i++) {
 			char path[4096];
-			snprintf(path, sizeof path, "%s.%u", output, models[i]->pid);
+			unsigned nth = 1;
+			for (size_t k = 0; k < i; k++)
+				nth += models[k]->pid == models[i]->pid;
+			if (nth == 1)
+				snprintf(path, sizeof path, "%s.%u", output, models[i]->pid);
+			else
+				snprintf(path, sizeof path, "%s.%u-%u", output, models[i]->pid, nth);
 			status = write_output(fmt, &models[i], 1, &opt, path);
+			if (status == OUTPUT_SKIPPED)   /* said so; the others may do */
+				status = 0;
+			else if (!status)
+				written++;
+		}
+		if (!status && !written) {
+			sprof_error("%s: not enough samples in any process for a Sentry profile",
+			            opt.input_name);
+			status = EXIT_DATA;
 		}
 	} else {
 		status = write_output(fmt, models, nsel, &opt, output);

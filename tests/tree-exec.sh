@@ -7,6 +7,7 @@
 # and of the programs its pid exec'd (env, then the program) the busiest.
 . "$SPROF_SRCDIR/tests/lib.sh"
 . "$SPROF_SRCDIR/tests/wall-lib.sh"
+. "$SPROF_SRCDIR/tests/convert-lib.sh"
 w=$(prog prog-tree-work)
 
 expect_status 0 "$SPROF" run -q -o x.raw -F 200 -- "$w" exec-fail 300
@@ -43,6 +44,30 @@ expect_status 1 "$SPROF" convert sh.raw
 [ "$(grep -c . err)" = 1 ] || { show err; fail "want one line on stderr"; }
 assert_grep '^sprof: sh.raw: not enough samples \(0\) for a Sentry profile \(the file holds other processes: sprof info lists them; --pid PID or --all\)$' err
 expect_status 0 "$SPROF" convert --all -o all.json sh.raw
+# one envelope file per process that has samples; the shell is skipped
+expect_status 0 "$SPROF" convert --all -f envelope -o sh.env sh.raw
+shpid=$(pid_of '^  command: sh -c' sh.raw)
+apid=$(pid_of 'prog-tree-work alpha' sh.raw)
+[ -s "sh.env.$apid" ] && [ ! -e "sh.env.$shpid" ] || { ls; show err; fail "--all envelopes: want sh.env.$apid only"; }
+assert_grep "^sprof: sh.raw: process $shpid has too few samples for a Sentry profile; skipped$" err
+
+# a pid that burns CPU, then execs a program that burns too: two entries
+# with samples under one pid.  --pid takes the busier one, as one profile;
+# --all envelopes get FILE.PID and FILE.PID-2
+expect_status 0 "$SPROF" run -q -o x2.raw -F 200 -- sh -c \
+	"i=0; while [ \$i -lt 300000 ]; do i=\$((i + 1)); done; exec \"$w\" beta 600"
+"$SPROF" info x2.raw > info.txt
+xpid=$(pid_of '^  command: sh -c' x2.raw)
+[ "$(grep -c "^process $xpid\$" info.txt)" = 2 ] || { show info.txt; fail "want two entries of pid $xpid"; }
+expect_status 0 "$SPROF" convert --pid "$xpid" -o x2.json x2.raw
+check_sentry x2.json
+"$PYTHON3" - x2.json <<'PY' || fail "--pid did not give the busier program's profile"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert any(f.get("function") == "burn_beta" for f in d["profile"]["frames"])
+PY
+expect_status 0 "$SPROF" convert --all -f envelope -o x2.env x2.raw
+[ -s "x2.env.$xpid" ] && [ -s "x2.env.$xpid-2" ] || { ls; show err; fail "--all envelopes of an exec chain"; }
 
 expect_status 0 "$SPROF" run -q -o s.raw -F 200 -- "$w" spawn "$w"
 "$SPROF" info s.raw > info.txt

@@ -99,6 +99,10 @@ struct convert_options {
 	const char *input_name;         /* the raw file as named on the command line */
 	bool all;                       /* --all: models holds every process */
 	size_t file_processes;          /* processes in the raw file, converted or not */
+	bool one_of_several;            /* --all written one process per call (envelopes
+					 * to FILE.PID): a process without enough samples
+					 * is skipped with a note, write() returns
+					 * OUTPUT_SKIPPED */
 	const char *output_path;        /* -o FILE, or NULL for stdout */
 };
 
@@ -106,6 +110,8 @@ struct convert_options {
  * write() gets every selected process's model (usually one) and writes the
  * whole output to out.  It returns 0, or prints one line on stderr and
  * returns non-zero. */
+#define OUTPUT_SKIPPED 3         /* write(): nothing written, see one_of_several */
+
 struct output_format {
 	const char *name;
 	const char *summary;            /* one line for --help */

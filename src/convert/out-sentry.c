@@ -173,6 +173,17 @@ static const char *base_name(const char *p)
 /* The end of the "not enough samples" error: where the samples may be.  A
  * shell script or `make` under sprof has few samples of its own, and its
  * children have the rest. */
+static const char *few_samples_hint(const struct convert_options *opt);
+
+/* A process without enough samples for a Sentry profile among several
+ * written one by one (one_of_several): a note, and the caller goes on. */
+static int skip_process(const struct convert_options *opt, const struct profile_model *m)
+{
+	sprof_error("%s: process %u has too few samples for a Sentry profile; skipped",
+	            opt->input_name, m->pid);
+	return OUTPUT_SKIPPED;
+}
+
 static const char *few_samples_hint(const struct convert_options *opt)
 {
 	if (opt->all)
@@ -502,16 +513,15 @@ static int v1_plan_all(struct profile_model *const *models, size_t n,
 		return -1;
 	int np = 0;
 	for (size_t i = 0; i < n; i++) {
-		int r = v1plan_make(&plans[np], models[i], opt, n == 1);
+		int r = v1plan_make(&plans[np], models[i], opt, n == 1 && !opt->one_of_several);
 		if (r < 0) {
 			v1plan_free(&plans[np]);
 			goto fail;
 		}
 		if (r > 0) {
 			v1plan_free(&plans[np]);
-			if (n > 1)
-				sprof_error("%s: process %u has too few samples for a Sentry profile; skipped",
-				            opt->input_name, models[i]->pid);
+			if (n > 1 || opt->one_of_several)
+				skip_process(opt, models[i]);
 			continue;
 		}
 		np++;
@@ -548,7 +558,7 @@ static int v1_start(struct profile_model *const *models, size_t n,
 		return 1;
 	*np = v1_plan_all(models, n, opt, plans);
 	if (*np == -2)
-		return 1;
+		return opt->one_of_several ? OUTPUT_SKIPPED : 1;
 	if (*np < 0)
 		return oom();
 	return 0;
@@ -663,6 +673,8 @@ static int for_each_chunk(struct profile_model *const *models, size_t n, struct 
 	for (size_t k = 0; k < n; k++)
 		total += models[k]->nsamples;
 	if (total == 0 && !cw->opt->force) {
+		if (cw->opt->one_of_several)
+			return skip_process(cw->opt, models[0]);
 		sprof_error("%s: not enough samples (0) for a Sentry profile%s", cw->opt->input_name,
 		            few_samples_hint(cw->opt));
 		return 1;
@@ -885,6 +897,8 @@ static int envelope_chunk_write(struct profile_model *const *models, size_t n,
 	for (size_t k = 0; k < n; k++)
 		total += models[k]->nsamples;
 	if (total == 0 && !opt->force) {
+		if (opt->one_of_several)
+			return skip_process(opt, models[0]);
 		sprof_error("%s: not enough samples (0) for a Sentry profile%s", opt->input_name,
 		            few_samples_hint(opt));
 		return 1;

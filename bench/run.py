@@ -657,7 +657,7 @@ def section_attrib(b, q):
            "(binomial), for scale.  "
            "Target for sprof: ≤ 2 pp at 1 kHz." % (secs, reps, "s" if reps > 1 else ""))
     b.emit()
-    units = b.calibrate("shares", [], secs, 50)
+    units = b.calibrate("shares", [], secs, 500)
     argv = [b.prog("shares"), "-n", str(units)]
     rows = []
     data = {}

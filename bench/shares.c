@@ -19,7 +19,7 @@
  * end of the read that started it and the start of the read that ended it.
  * A sampler rightly puts that time in clock_gettime, i.e. "other".  So the
  * program also reports how many calls each function had and what one read
- * costs (timed over a burst of reads before the work), and the driver moves
+ * costs (timed over 2 000 reads before the work), and the driver moves
  * calls x read cost from each function to "other". */
 #include <stdint.h>
 #include <stdio.h>
@@ -83,7 +83,7 @@ int main(int argc, char **argv)
 	static void (*const fn[4])(long) = { share_alpha, share_beta, share_gamma, share_delta };
 	static const char *const name[4] = { "share_alpha", "share_beta", "share_gamma", "share_delta" };
 	uint64_t spent[4] = { 0 }, calls[4] = { 0 };
-	enum { READS = 20000 };
+	enum { READS = 2000 };
 	uint64_t r0 = thread_ns();
 	for (int i = 0; i < READS; i++)
 		(void)thread_ns();

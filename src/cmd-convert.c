@@ -4,13 +4,14 @@
 #include "config.h"
 #include "convert/model.h"
 #include "convert/symbolize.h"
+#include "convert/text.h"
 #include "raw/reader.h"
 #include "sprof.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <stddef.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -456,14 +457,11 @@ int cmd_convert(int argc, char **argv)
 	}
 	if (status == 0 && !have_pid && !opt.all && rf.nprocs > 1) {
 		/* after the output, so that an error stays one line; the command
-		 * name comes from the file: no control bytes to the terminal */
-		char name[64];
-		size_t k = 0;
-		for (const char *c = models[0]->command; *c && k < sizeof name - 1; c++)
-			name[k++] = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
-		name[k] = 0;
+		 * name comes from the file, so it is escaped for the terminal */
+		char *name = text_for_terminal(models[0]->command);
 		sprof_error("%s: %zu processes in the file; converted pid %u (%s), --pid or --all for the others",
-		            opt.input_name, rf.nprocs, models[0]->pid, name);
+		            opt.input_name, rf.nprocs, models[0]->pid, name ? name : "?");
+		free(name);
 	}
 done:
 	for (size_t i = 0; i < nsel; i++)

@@ -173,7 +173,14 @@ static const char *base_name(const char *p)
 /* The end of the "not enough samples" error: where the samples may be.  A
  * shell script or `make` under sprof has few samples of its own, and its
  * children have the rest. */
-static const char *few_samples_hint(const struct convert_options *opt);
+static const char *few_samples_hint(const struct convert_options *opt)
+{
+	if (opt->all)
+		return "";
+	if (opt->file_processes > 1)
+		return " (the file holds other processes: sprof info lists them; --pid PID or --all)";
+	return " (--force writes it anyway)";
+}
 
 /* A process without enough samples for a Sentry profile among several
  * written one by one (one_of_several): a note, and the caller goes on. */
@@ -184,13 +191,21 @@ static int skip_process(const struct convert_options *opt, const struct profile_
 	return OUTPUT_SKIPPED;
 }
 
-static const char *few_samples_hint(const struct convert_options *opt)
+/* The chunk writers' test: no sample in any of the models is an error (or a
+ * skip, see skip_process) unless --force.  Returns 0 when there is work. */
+static int no_samples(struct profile_model *const *models, size_t n,
+                      const struct convert_options *opt)
 {
-	if (opt->all)
-		return "";
-	if (opt->file_processes > 1)
-		return " (the file holds other processes: sprof info lists them; --pid PID or --all)";
-	return " (--force writes it anyway)";
+	size_t total = 0;
+	for (size_t k = 0; k < n; k++)
+		total += models[k]->nsamples;
+	if (total > 0 || opt->force)
+		return 0;
+	if (opt->one_of_several)
+		return skip_process(opt, models[0]);
+	sprof_error("%s: not enough samples (0) for a Sentry profile%s", opt->input_name,
+	            few_samples_hint(opt));
+	return 1;
 }
 
 /* "os" and, when the raw file recorded it, "runtime": the same two objects
@@ -669,16 +684,9 @@ static int write_chunk(struct jw *w, const struct profile_model *m, struct sel *
 
 static int for_each_chunk(struct profile_model *const *models, size_t n, struct chunk_writer *cw)
 {
-	size_t total = 0;
-	for (size_t k = 0; k < n; k++)
-		total += models[k]->nsamples;
-	if (total == 0 && !cw->opt->force) {
-		if (cw->opt->one_of_several)
-			return skip_process(cw->opt, models[0]);
-		sprof_error("%s: not enough samples (0) for a Sentry profile%s", cw->opt->input_name,
-		            few_samples_hint(cw->opt));
-		return 1;
-	}
+	int rc = no_samples(models, n, cw->opt);
+	if (rc)
+		return rc;
 	for (size_t k = 0; k < n; k++) {
 		const struct profile_model *m = models[k];
 		struct idgen g;
@@ -893,16 +901,9 @@ static int envelope_chunk_write(struct profile_model *const *models, size_t n,
 	if (!wall_clock_ok(opt, models, n))
 		return 1;
 	struct chunk_writer cw = { .emit = emit_item_chunk, .opt = opt, .out = out };
-	size_t total = 0;
-	for (size_t k = 0; k < n; k++)
-		total += models[k]->nsamples;
-	if (total == 0 && !opt->force) {
-		if (opt->one_of_several)
-			return skip_process(opt, models[0]);
-		sprof_error("%s: not enough samples (0) for a Sentry profile%s", opt->input_name,
-		            few_samples_hint(opt));
-		return 1;
-	}
+	int rc = no_samples(models, n, opt);
+	if (rc)
+		return rc;
 	for (size_t k = 0; k < n; k++) {
 		if (models[k]->nsamples == 0)
 			continue;

@@ -185,8 +185,11 @@ void shim_perf_tick(void)
 			 * idle threads ~5 ms of CPU a second. */
 			if (s->perf_check) {
 				s->perf_check = false;
-				if (!still_ours(i, f - 1))
+				if (!still_ours(i, f - 1) &&
+				    atomic_compare_exchange_strong(&slot_fd[i], &f, 0)) {
+					atomic_store(&fd_map[f - 1], 0);
 					shim_perf_attach(s);
+				}
 			}
 			continue;
 		}

@@ -52,16 +52,17 @@ apid=$(pid_of 'prog-tree-work alpha' sh.raw)
 assert_grep "^sprof: sh.raw: process $shpid has too few samples for a Sentry profile; skipped$" err
 
 # a pid that burns CPU, then execs a program that burns too: two entries
-# with samples under one pid.  --pid takes the busier one, as one profile;
-# --all envelopes get FILE.PID and FILE.PID-2
+# with samples under one pid (~25 of the shell's loop, ~120 of the
+# program's).  --pid takes the busier one, as one profile; --all envelopes
+# get FILE.PID and FILE.PID-2
 expect_status 0 "$SPROF" run -q -o x2.raw -F 200 -- sh -c \
-	"i=0; while [ \$i -lt 300000 ]; do i=\$((i + 1)); done; exec \"$w\" beta 600"
+	"i=0; while [ \$i -lt 100000 ]; do i=\$((i + 1)); done; exec \"$w\" beta 600"
 "$SPROF" info x2.raw > info.txt
 xpid=$(pid_of '^  command: sh -c' x2.raw)
 [ "$(grep -c "^process $xpid\$" info.txt)" = 2 ] || { show info.txt; fail "want two entries of pid $xpid"; }
 expect_status 0 "$SPROF" convert --pid "$xpid" -o x2.json x2.raw
 check_sentry x2.json
-"$PYTHON3" - x2.json <<'PY' || fail "--pid did not give the busier program's profile"
+"$PYTHON3" - x2.json <<'PY' || { show info.txt; fail "--pid did not give the busier program's profile"; }
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert any(f.get("function") == "burn_beta" for f in d["profile"]["frames"])

@@ -1,6 +1,6 @@
 #!/bin/sh
-# A fault of the shim's own unwinder (a stale fast-trace cache entry read
-# through a garbage frame pointer) is a dropped sample, counted lost, never
+# A fault of the shim's own unwinder (a cached row read through a garbage
+# frame pointer) is a dropped sample, counted lost, never
 # the program's SIGSEGV -- whether the program left SIGSEGV at its default
 # or installed its own handler (which must not see it).  The shim before
 # this protection killed the program with SIGSEGV.

@@ -1,6 +1,6 @@
 /* prog-hard-badcfi.c -- makes the shim's unwinder fault.  bad_frame's CFI
- * says CFA = rbp + 16; the first calls keep that true, so libunwind's
- * fast-trace cache learns the loop's pc as an rbp-based frame; later calls
+ * says CFA = rbp + 16; the first calls keep that true, so the walker's row
+ * cache (src/shim/unwind.c) learns the loop's pc as an rbp-based frame; later calls
  * load garbage into rbp at the same pcs, and the cached frame reads through
  * it.  The fault must become a dropped sample, never the program's SIGSEGV.
  *

@@ -41,20 +41,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/sprof-valgrind.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 99
 
-# libunwind checks that an address is readable before it loads from it by
-# passing it to write(2) on a pipe (the kernel answers EFAULT instead of a
-# crash); memcheck reports that buffer as unaddressable or uninitialised.
-cat > sprof.supp <<'EOF'
-{
-   libunwind-validates-addresses-with-write
-   Memcheck:Param
-   write(buf)
-   fun:syscall
-   obj:*/libunwind.so*
-}
-EOF
 VG=(--error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite
-    --suppressions="$tmp/sprof.supp" --child-silent-after-fork=yes)
+    --child-silent-after-fork=yes)
 
 runs=0 bad=0 t_start=$SECONDS
 summary=()

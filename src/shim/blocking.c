@@ -38,10 +38,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libunwind.h>
-
 #include "raw/format.h"
 #include "shim/shim.h"
+#include "shim/unwind.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -143,7 +142,12 @@ __attribute__((noinline)) static void capture(struct slot *s, const void *ret, c
 	int room = (int)(max - head + SHIM_SKIP_MAX);
 	if (room + head > SHIM_BLK_WORDS)
 		room = SHIM_BLK_WORDS - (int)head;
-	int n = unw_backtrace((void **)(pcs + head), room);
+	struct uw_regs regs;
+	uw_here(&regs);
+	enum uw_end end;
+	int n = shim_unwind_guarded(&regs, pcs + head, room, &end);
+	if (n < 0)
+		n = 0;          /* the walk faulted: the libc leaf alone */
 	int skip = -1;
 	for (int i = 0; i < n && i <= SHIM_SKIP_MAX; i++)
 		if (pcs[head + (unsigned)i] == (uint64_t)(uintptr_t)ret) {
@@ -172,19 +176,10 @@ static inline __attribute__((always_inline)) void enter(struct blk *b, const voi
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, shim_cfg.signo);
-	pthread_sigmask(SIG_BLOCK, &set, &b->old);
+	shim_sigmask(SIG_BLOCK, &set, &b->old);
 	if (shim_cfg.mode != RAW_MODE_WALL || !(b->s = self_slot()))
 		return;
-	/* not inside libunwind while a fork waits for it (writer.c): then
-	 * no blocked stack, the sampler signals the thread after the call */
-	atomic_fetch_add(&shim_capturing, 1);
-	if (atomic_load(&shim_forking)) {
-		atomic_fetch_sub(&shim_capturing, 1);
-		b->s = NULL;
-		return;
-	}
 	capture(b->s, ret, leaf, outer);
-	atomic_fetch_sub(&shim_capturing, 1);
 	if (!b->s->blk_pcs) {
 		b->s = NULL;
 		return;
@@ -201,7 +196,7 @@ static inline __attribute__((always_inline)) void leave(struct blk *b)
 	if (b->s)
 		atomic_store_explicit(&b->s->blocked, atomic_load(&b->s->blocked) + 1,
 				      memory_order_release);
-	pthread_sigmask(SIG_SETMASK, &b->old, NULL);
+	shim_sigmask(SIG_SETMASK, &b->old, NULL);
 	errno = e;
 }
 
@@ -350,8 +345,9 @@ EXPORT int sem_clockwait(sem_t *sem, clockid_t c, const struct timespec *abs)
 EXPORT int sigtimedwait(const sigset_t *set, siginfo_t *si, const struct timespec *ts)
 {
 	struct blk b;
+	sigset_t copy;
 	enter(&b, RET, LEAF(sigtimedwait), NULL);
-	int r = r_sigtimedwait(set, si, ts);
+	int r = r_sigtimedwait(shim_sigmask_strip(set, &copy), si, ts);
 	leave(&b);
 	return r;
 }
@@ -359,8 +355,9 @@ EXPORT int sigtimedwait(const sigset_t *set, siginfo_t *si, const struct timespe
 EXPORT int sigwaitinfo(const sigset_t *set, siginfo_t *si)
 {
 	struct blk b;
+	sigset_t copy;
 	enter(&b, RET, LEAF(sigwaitinfo), NULL);
-	int r = r_sigwaitinfo(set, si);
+	int r = r_sigwaitinfo(shim_sigmask_strip(set, &copy), si);
 	leave(&b);
 	return r;
 }
@@ -368,8 +365,9 @@ EXPORT int sigwaitinfo(const sigset_t *set, siginfo_t *si)
 EXPORT int sigwait(const sigset_t *set, int *sig)
 {
 	struct blk b;
+	sigset_t copy;
 	enter(&b, RET, LEAF(sigwait), NULL);
-	int r = r_sigwait(set, sig);
+	int r = r_sigwait(shim_sigmask_strip(set, &copy), sig);
 	leave(&b);
 	return r;
 }

@@ -19,9 +19,9 @@
  * SA_RESETHAND, SA_ONSTACK, SA_RESTART keep their kernel-side meaning), it
  * calls the program's function with the arguments its SA_SIGINFO asks for,
  * and sigaction/signal report the program's own disposition back.  The one
- * thing it does besides: a SIGSEGV/SIGBUS raised by the shim's unwinder in
- * a sampling handler (a stale libunwind cache entry, see dlguard.c) jumps
- * back into that handler, which drops the sample.  SIG_IGN is passed
+ * thing it does besides: a SIGSEGV/SIGBUS raised by the shim's unwinder
+ * (an image unmapped during a walk, garbage CFI or frame pointers, see
+ * unwind.c) jumps back to shim_unwind_guarded, which drops the sample.  SIG_IGN is passed
  * through and the shim steps aside for that signal; anything that changes
  * the disposition behind the wrappers' back (sigset, a raw syscall) is
  * noticed at the next call and the shim steps aside too. */
@@ -36,6 +36,7 @@
 
 #include "raw/format.h"
 #include "shim/shim.h"
+#include "shim/unwind.h"
 
 #define CRASH_WAIT_NS 1500000000u       /* a second crashing thread waits this */
 
@@ -55,6 +56,9 @@ static _Atomic int crashing;
 
 __thread sigjmp_buf *shim_unwind_jb __attribute__((tls_model("initial-exec")));
 
+/* The shim's own code: a fault there while a walk is armed is the walk's. */
+static uintptr_t own_start, own_end;
+
 static void on_crash(int sig, siginfo_t *si, void *uc);
 
 static int install(int sig, const sigset_t *mask, int flags)
@@ -69,6 +73,11 @@ static int install(int sig, const sigset_t *mask, int flags)
 
 void shim_crash_init(void)
 {
+	struct dl_find_object self;
+	if (_dl_find_object((void *)(uintptr_t)&uw_walk, &self) == 0) {
+		own_start = (uintptr_t)self.dlfo_map_start;
+		own_end = (uintptr_t)self.dlfo_map_end;
+	}
 	real_sigaction = (int (*)(int, const struct sigaction *, struct sigaction *))dlsym(
 		RTLD_NEXT, "sigaction");
 	if (!real_sigaction)
@@ -110,11 +119,18 @@ static void die_of(int sig)
 	syscall(SYS_tgkill, getpid(), shim_gettid(), sig);
 }
 
+static bool fault_in_walk(int sig, const siginfo_t *si, const void *ucv)
+{
+	if (!shim_unwind_jb || (sig != SIGSEGV && sig != SIGBUS) || !si || si->si_code <= 0 || !ucv)
+		return false;
+	uintptr_t pc = (uintptr_t)((const ucontext_t *)ucv)->uc_mcontext.gregs[REG_RIP];
+	return pc >= own_start && pc < own_end;
+}
+
 static void on_crash(int sig, siginfo_t *si, void *uc)
 {
-	sigjmp_buf *jb = shim_unwind_jb;
-	if (jb && (sig == SIGSEGV || sig == SIGBUS) && si && si->si_code > 0) {
-		/* the unwinder of a sampling handler read a bad address */
+	if (fault_in_walk(sig, si, uc)) {
+		sigjmp_buf *jb = shim_unwind_jb;
 		shim_unwind_jb = NULL;
 		siglongjmp(*jb, 1);
 	}
@@ -199,4 +215,39 @@ bool shim_crash_signal(int sig, sighandler_t handler, sighandler_t *prev)
 		return false;
 	*prev = r == 0 ? old.sa_handler : SIG_ERR;
 	return true;
+}
+
+/* A walk can fault only where this file's handler catches SIGSEGV and
+ * SIGBUS: where the program ignores them a fault would kill it.  (A program
+ * that changes them by a raw system call, behind the wrappers, is not
+ * looked for here: that would cost a system call per sample.) */
+static bool recovery_armed(void)
+{
+	return own_end && atomic_load(&mode[SIGSEGV]) != MODE_NONE &&
+	       atomic_load(&mode[SIGBUS]) != MODE_NONE;
+}
+
+int shim_unwind_guarded(struct uw_regs *regs, uint64_t *pcs, int max, enum uw_end *end)
+{
+	if (!recovery_armed()) {
+		/* the interrupted pc is certain and needs no read */
+		pcs[0] = regs->r[UW_RA];
+		*end = UW_END_STUCK;
+		return max > 0 ? 1 : 0;
+	}
+	sigjmp_buf jb;
+	if (sigsetjmp(jb, 0)) {
+		/* siglongjmp from on_crash: the fault's signal is still blocked
+		 * (no sigreturn ran); a later fault of the program must kill it */
+		sigset_t faults;
+		sigemptyset(&faults);
+		sigaddset(&faults, SIGSEGV);
+		sigaddset(&faults, SIGBUS);
+		shim_sigmask(SIG_UNBLOCK, &faults, NULL);
+		return -1;
+	}
+	shim_unwind_jb = &jb;
+	int n = uw_walk(regs, pcs, max, end);
+	shim_unwind_jb = NULL;
+	return n;
 }

@@ -393,7 +393,6 @@ void shim_follow_fork_child(void)
 	shim_pid = getpid();
 	shim_exit_status = 0;
 	atomic_store(&shim_main_exited, 0);
-	shim_dlguard_reset_child();
 	/* the parent's task-clock counters came along as fds: closed here
 	 * (only ours, checked by id), the child's thread gets its own as it
 	 * registers below */

@@ -1,23 +1,21 @@
 /* handler.c -- the SIGPROF handler: records the interrupted thread's stack
  * into that thread's ring.  Async-signal-safe only: no allocation, no lock,
- * no stdio, errno preserved.
+ * no stdio, no loader call that can wait, errno preserved -- it never waits,
+ * whatever the interrupted thread holds (see unwind.c).
  *
  * The sampler aims each signal at one slot and says which in si_value, so the
- * handler needs neither a lookup nor thread-local storage.  The stack comes
- * from unw_backtrace (libunwind's cached fast path, 2-3 us at depth ~35,
- * against ~77 us for an unw_init_local2 + unw_step loop); it starts in the
- * handler itself, so the frames up to and including the signal trampoline
- * are cut off at the entry whose pc is the interrupted context's RIP. */
+ * handler needs neither a lookup nor thread-local storage.  The stack is
+ * walked from the interrupted context's registers (unwind.c), so none of the
+ * handler's own frames is in it. */
 #include "config.h"
 
 #include <errno.h>
 #include <string.h>
 #include <ucontext.h>
 
-#include <libunwind.h>
-
 #include "raw/format.h"
 #include "shim/shim.h"
+#include "shim/unwind.h"
 
 static struct sigaction old_action;
 _Atomic int shim_sigprof_displaced;
@@ -52,42 +50,27 @@ static long ring_reserve(struct slot *s, size_t need)
 
 static void record(struct slot *s, const ucontext_t *uc)
 {
-	/* a fork is waiting for the unwinder's lock to be free (writer.c):
-	 * the caller is inside its slot, so the fork sees us or we see it */
-	if (atomic_load(&shim_forking)) {
-		atomic_fetch_add_explicit(&shim_lost_other, 1, memory_order_relaxed);
-		return;
-	}
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	uint32_t max_depth = shim_cfg.max_depth;
-	size_t room = max_depth + SHIM_SKIP_MAX + 1;    /* +1 tells "truncated" */
-	long idx = ring_reserve(s, RING_HDR_WORDS + room);
+	long idx = ring_reserve(s, RING_HDR_WORDS + max_depth);
 	if (idx < 0) {
 		atomic_fetch_add_explicit(&s->lost_full, 1, memory_order_relaxed);
 		return;
 	}
 	struct ring_entry *e = (struct ring_entry *)&s->ring[idx];
 	uint64_t *pcs = &s->ring[idx + RING_HDR_WORDS];
-	/* a fault in the unwinder (see dlguard.c) comes back here, not to
-	 * the program; nothing of the entry is published yet */
-	sigjmp_buf jb;
-	if (sigsetjmp(jb, 0)) {
-		shim_loader_clear();
+	struct uw_regs regs;
+	uw_regs_from_ucontext(&regs, uc);
+	uint64_t rip = regs.r[UW_RA];
+	enum uw_end end;
+	int n = shim_unwind_guarded(&regs, pcs, (int)max_depth, &end);
+	if (n < 0) {
+		/* the walk faulted (crash.c brought it back): nothing of the
+		 * entry is published */
 		atomic_fetch_add_explicit(&shim_lost_other, 1, memory_order_relaxed);
 		return;
 	}
-	shim_unwind_jb = &jb;
-	int n = unw_backtrace((void **)pcs, (int)room);
-	shim_unwind_jb = NULL;
-	uint64_t rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
-	int skip = -1;
-	for (int i = 0; i < n && i <= SHIM_SKIP_MAX; i++)
-		if (pcs[i] == rip) {
-			skip = i;
-			break;
-		}
-	uint32_t depth;
 	uint16_t state = RAW_STATE_ONCPU;
 	/* Wall mode: a thread interrupted in a system call that SA_RESTART
 	 * will restart (futex waits, read, accept ...) has its pc moved back
@@ -97,22 +80,13 @@ static void record(struct slot *s, const ucontext_t *uc)
 	const volatile uint8_t *ip = (const volatile uint8_t *)(uintptr_t)rip;
 	if (shim_cfg.mode == RAW_MODE_WALL && ip[0] == 0x0f && ip[1] == 0x05)
 		state = RAW_STATE_OFFCPU;
-	if (skip < 0) {
-		/* the unwinder did not get through the signal frame: keep what is
-		 * certain, the interrupted pc */
+	if (n == 0) {
 		pcs[0] = rip;
-		depth = 1;
-		state |= RAW_STATE_TRUNCATED;
-	} else {
-		depth = (uint32_t)(n - skip);
-		if (depth > max_depth || n == (int)room) {
-			state |= RAW_STATE_TRUNCATED;
-			if (depth > max_depth)
-				depth = max_depth;
-		}
-		if (skip)
-			memmove(pcs, pcs + skip, depth * sizeof *pcs);
+		n = 1;
 	}
+	if (end == UW_END_DEPTH)
+		state |= RAW_STATE_TRUNCATED;
+	uint32_t depth = (uint32_t)n;
 	e->t_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	e->words = (uint32_t)(RING_HDR_WORDS + depth);
 	e->depth = (uint16_t)depth;
@@ -163,10 +137,6 @@ static void on_sigprof(int sig, siginfo_t *si, void *ucv)
 	if (!atomic_load_explicit(&shim_active, memory_order_relaxed)) {
 		/* stopping: not a loss, sampling is over */
 	} else if (atomic_load(&s->state) != SLOT_LIVE || (atomic_load(&s->gen) & 0xffffffu) != gen) {
-		atomic_fetch_add_explicit(&shim_lost_other, 1, memory_order_relaxed);
-	} else if (shim_loader_busy()) {
-		/* after entering the slot: a dlclose either sees us or we see it */
-		atomic_fetch_add_explicit(&s->handled, 1, memory_order_release);
 		atomic_fetch_add_explicit(&shim_lost_other, 1, memory_order_relaxed);
 	} else {
 		atomic_fetch_add_explicit(&s->handled, 1, memory_order_release);

@@ -13,7 +13,6 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
-#include <libunwind.h>
 
 #include "raw/format.h"
 #include "shim/buf.h"
@@ -147,8 +146,6 @@ void images_update(struct buf *out, uint64_t seen_us, uint64_t now_us)
 	dl_iterate_phdr(read_counters, c);
 	if (c[0] == last_adds && c[1] == last_subs)
 		return;
-	if (last_subs != ~0ull && c[1] != last_subs)
-		unw_flush_cache(unw_local_addr_space, 0, 0);
 	last_adds = c[0];
 	last_subs = c[1];
 	for (size_t i = 0; i < nimages; i++)

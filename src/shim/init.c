@@ -13,7 +13,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <libunwind.h>
 
 #include "raw/format.h"
 #include "shim/shim.h"
@@ -192,16 +191,6 @@ __attribute__((constructor)) static void shim_init(void)
 	shim_wall_start_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	shim_mono_start_ns = shim_now_ns();
 	shim_pid = getpid();
-
-	/* UNW_CACHE_PER_THREAD, deliberately (see dlguard.c): lock-free where
-	 * libunwind was built with --enable-per-thread-cache; elsewhere (Debian's
-	 * 1.6) it quietly becomes UNW_CACHE_GLOBAL, whose lock dlguard.c keeps
-	 * from closing a cycle with the loader lock.  UNW_CACHE_NONE would have
-	 * no lock at all but costs ~45 us a sample instead of ~1 us.  One
-	 * backtrace here does the one-time set-up outside any signal handler. */
-	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
-	void *warm[4];
-	unw_backtrace(warm, 4);
 
 	extern int shim_writer_open(void);
 	if (shim_writer_open() != 0)

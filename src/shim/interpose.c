@@ -9,8 +9,9 @@
  *   sigaction, signal  a program taking SIGPROF for itself stops our signals
  *                      first, so its handler never sees one of ours; crash
  *                      signals are crash.c's to arbitrate.
- * dlclose and dl_iterate_phdr are wrapped in dlguard.c.
- * dlopen is deliberately not wrapped: glibc resolves $ORIGIN, RPATH and the
+ * The loader is not wrapped at all: the sampling handler's unwinder needs
+ * nothing from it but _dl_find_object (unwind.c).  dlopen in particular
+ * must not be wrapped: glibc resolves $ORIGIN, RPATH and the
  * namespace from the caller's address, which a wrapper would change; new
  * images are found by the writer instead. */
 #include "config.h"
@@ -42,12 +43,13 @@ void shim_interpose_init(void)
 	real_signal = (sighandler_t(*)(int, sighandler_t))dlsym(RTLD_NEXT, "signal");
 	real__exit = (void (*)(int))dlsym(RTLD_NEXT, "_exit");
 	real__Exit = (void (*)(int))dlsym(RTLD_NEXT, "_Exit");
-	shim_dlguard_init();
 }
 
 struct start {
 	void *(*fn)(void *);
 	void *arg;
+	bool sig_blocked;       /* the creator's wish for the sampling signal
+				 * (sigmask.c), inherited like the mask */
 };
 
 /* in the section whose frames the writer drops, like main_wrapper below */
@@ -55,6 +57,7 @@ __attribute__((section("sprof_wrap"), noinline)) static void *start_thread(void 
 {
 	struct start st = *(struct start *)p;
 	free(p);
+	shim_sigmask_set_prog_blocked(st.sig_blocked);
 	if (atomic_load(&shim_active))
 		shim_register(shim_gettid());
 	void *ret = st.fn(st.arg);
@@ -77,6 +80,7 @@ __attribute__((visibility("default"))) int pthread_create(pthread_t *t, const pt
 		return real(t, attr, fn, arg);  /* the periodic scan will find it */
 	st->fn = fn;
 	st->arg = arg;
+	st->sig_blocked = shim_sigmask_prog_blocked();
 	int err = real(t, attr, start_thread, st);
 	if (err)
 		free(st);
@@ -150,14 +154,22 @@ __attribute__((visibility("default"))) int __libc_start_main(main_fn main, int a
 	return real(main_wrapper, argc, argv, init, fini, rtld_fini, stack_end);
 }
 
+const char *shim_displaced_how = "installed its own handler for";
+
+void shim_displace(const char *how)
+{
+	if (atomic_exchange(&shim_sigprof_displaced, 1))
+		return;
+	shim_displaced_how = how;
+	/* now, not at the sampler's next tick: an overflow meanwhile would
+	 * reach the program */
+	shim_perf_pause();
+}
+
 static void note_sigprof(int sig, bool installs)
 {
-	if (sig == shim_cfg.signo && installs && atomic_load(&shim_active)) {
-		atomic_store(&shim_sigprof_displaced, 1);
-		/* now, not at the sampler's next tick: an overflow meanwhile
-		 * would reach the program's handler */
-		shim_perf_pause();
-	}
+	if (sig == shim_cfg.signo && installs && atomic_load(&shim_active))
+		shim_displace("installed its own handler for");
 }
 
 __attribute__((visibility("default"))) int sigaction(int sig, const struct sigaction *act,

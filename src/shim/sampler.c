@@ -491,7 +491,7 @@ int shim_start_threads(void)
 	sigset_t all, old;
 	sigfillset(&all);
 	/* created with every signal blocked, which they inherit */
-	pthread_sigmask(SIG_SETMASK, &all, &old);
+	shim_sigmask(SIG_SETMASK, &all, &old);
 	int err = shim_real_pthread_create(&writer_thread, NULL, shim_writer_main, NULL);
 	if (!err) {
 		writer_started = true;
@@ -499,7 +499,7 @@ int shim_start_threads(void)
 		if (!err)
 			sampler_started = true;
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	shim_sigmask(SIG_SETMASK, &old, NULL);
 	if (err && writer_started) {
 		shim_stop_writer(-1, false);
 		writer_started = false;

@@ -159,6 +159,10 @@ SHIM_HIDDEN bool shim_handler_in_place(void);
 /* Set when the program installs its own SIGPROF disposition: from then on
  * the sampler sends no more signals (they would reach the program). */
 SHIM_HIDDEN extern _Atomic int shim_sigprof_displaced;
+/* Sets it, saying how the program took the signal (for the note), and
+ * stops the counters at once (interpose.c). */
+SHIM_HIDDEN void shim_displace(const char *how);
+SHIM_HIDDEN extern const char *shim_displaced_how;
 /* si_value payload for a signal aimed at slot s */
 static inline uint64_t shim_sigval(uint32_t idx, uint32_t gen)
 {
@@ -223,12 +227,8 @@ SHIM_HIDDEN void shim_note_unprofiled(const char *path, const char *why);
 /* the same from a vfork child: no allocation, no lock (a few at a time) */
 SHIM_HIDDEN void shim_note_unprofiled_vfork(const char *path, const char *why);
 SHIM_HIDDEN void shim_writer_reset_child(void);
-/* pthread_atfork: no fork while the writer is inside the loader's lock, or
- * any thread inside libunwind, whose global cache lock a fork child would
- * inherit locked.  Unwinders (the handler, blocking.c's capture) check
- * shim_forking after announcing themselves (slot in_handler, or
- * shim_capturing) and skip while it is set. */
-SHIM_HIDDEN extern _Atomic int shim_forking, shim_capturing;
+/* pthread_atfork: no fork while the writer is inside the loader's lock
+ * (writer.c), which a fork child would inherit locked. */
 SHIM_HIDDEN void shim_fork_prepare(void);
 SHIM_HIDDEN void shim_fork_parent(void);
 SHIM_HIDDEN void shim_fork_child_locks(void);
@@ -266,20 +266,27 @@ SHIM_HIDDEN const char *shim_perf_mechanism(void);
 SHIM_HIDDEN void shim_perf_thread_exit(void);
 SHIM_HIDDEN bool shim_perf_final_cpu(uint32_t idx, struct timespec *ts);
 
-/* ---- dlguard.c: the unwinder and the dynamic loader ------------------- */
-SHIM_HIDDEN void shim_dlguard_init(void);
-/* The handler must not unwind now: this thread is inside the loader, an
- * image is being unmapped, or the link map is changing. */
-SHIM_HIDDEN bool shim_loader_busy(void);
-/* In a fork child: the dlclose calls other threads had under way at the
- * fork will never finish there, so their count and lock start afresh. */
-SHIM_HIDDEN void shim_dlguard_reset_child(void);
-SHIM_HIDDEN void shim_loader_clear(void);
+/* ---- sigmask.c: the sampling signal out of the program's sight --------- */
+/* The thread's signal mask by raw system call (never the wrappers), with
+ * glibc's internal signals left unblocked as pthread_sigmask leaves them. */
+SHIM_HIDDEN int shim_sigmask(int how, const sigset_t *set, sigset_t *old);
+/* set without the sampling signal (in copy) while the shim samples: for
+ * the wait sets of signalfd and the sigwait family */
+SHIM_HIDDEN const sigset_t *shim_sigmask_strip(const sigset_t *set, sigset_t *copy);
+SHIM_HIDDEN bool shim_sigmask_prog_blocked(void);
+SHIM_HIDDEN void shim_sigmask_set_prog_blocked(bool blocked);
 
 /* ---- crash.c: crash signals --------------------------------------------- */
-/* Set by a sampling handler around its unwind: a SIGSEGV/SIGBUS meanwhile
- * jumps back there (the sample is dropped) instead of reaching the program. */
+/* Set by shim_unwind_guarded around a walk: a SIGSEGV/SIGBUS in the shim's
+ * code meanwhile jumps back there instead of reaching the program. */
 SHIM_HIDDEN extern __thread sigjmp_buf *shim_unwind_jb __attribute__((tls_model("initial-exec")));
+struct uw_regs;
+enum uw_end;
+/* uw_walk (unwind.h) with fault recovery: -1 when the walk faulted.  Where
+ * recovery cannot be armed (the program ignores SIGSEGV), only the first pc
+ * is taken, which needs no memory read. */
+SHIM_HIDDEN int shim_unwind_guarded(struct uw_regs *regs, uint64_t *pcs, int max,
+				    enum uw_end *end);
 SHIM_HIDDEN void shim_crash_init(void);
 /* The sigaction/signal wrappers ask these first; true when they did the
  * call themselves (a crash signal the shim's handler fronts). */

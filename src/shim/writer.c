@@ -214,8 +214,8 @@ static void note_displaced(void)
 	displaced_noted = true;
 	char text[200];
 	snprintf(text, sizeof text,
-		 "sampling stopped: the program installed its own handler for signal %d "
-		 "(sprof run --signal picks another)", shim_cfg.signo);
+		 "sampling stopped: the program %s signal %d "
+		 "(sprof run --signal picks another)", shim_displaced_how, shim_cfg.signo);
 	emit_note(text);
 }
 
@@ -393,41 +393,23 @@ static void drain_synth(void)
 /* Held while the writer walks the loaded images: dl_iterate_phdr holds the
  * loader's lock meanwhile, and a fork then would leave it locked forever in
  * the child (glibc does not reset it), hanging the child's first
- * dl_iterate_phdr, ours or the program's.  fork waits for it (below). */
+ * dl_iterate_phdr, ours or the program's.  fork waits for it (below).
+ * Sampling handlers need no such care: they take no lock (unwind.c). */
 static pthread_mutex_t images_fork_lock = PTHREAD_MUTEX_INITIALIZER;
-
-_Atomic int shim_forking, shim_capturing;
-
-#define FORK_WAIT_NS 1000000000u        /* longest a fork waits for unwinders */
 
 void shim_fork_prepare(void)
 {
 	pthread_mutex_lock(&images_fork_lock);
-	if (!atomic_load(&shim_active))
-		return;
-	/* no thread may be inside libunwind at the fork: raise the flag,
-	 * then wait out those that entered before seeing it (seq_cst) */
-	atomic_store(&shim_forking, 1);
-	uint64_t deadline = shim_now_ns() + FORK_WAIT_NS;
-	uint32_t hwm = atomic_load(&shim_slots_hwm);
-	for (uint32_t i = 0; i < hwm; i++)
-		while (atomic_load(&shim_slots[i].in_handler) != 0 && shim_now_ns() < deadline)
-			sched_yield();
-	while (atomic_load(&shim_capturing) != 0 && shim_now_ns() < deadline)
-		sched_yield();
 }
 
 void shim_fork_parent(void)
 {
-	atomic_store(&shim_forking, 0);
 	pthread_mutex_unlock(&images_fork_lock);
 }
 
 void shim_fork_child_locks(void)
 {
 	pthread_mutex_init(&images_fork_lock, NULL);
-	atomic_store(&shim_forking, 0);
-	atomic_store(&shim_capturing, 0);
 }
 
 static void drain_all(void)
@@ -797,6 +779,7 @@ void shim_writer_reset_child(void)
 	process_emitted = false;
 	defer_first = true;
 	noted_unprofiled = false;
+	displaced_noted = false;        /* the child's file needs its own note */
 	atomic_store(&writer_cmd, 0);
 	atomic_store(&writer_done, 0);
 	atomic_store(&shim_synth_head, 0);
@@ -858,6 +841,7 @@ void *shim_writer_main(void *arg)
 		drain_all();
 		take_notes();
 		check_renames();
+		note_displaced();
 		/* a fork child that exec()s before its first sample is only
 		 * the program it became: no process of its own in the file */
 		if (process_emitted || nsamples || noted_unprofiled || shim_end_how != RAW_END_EXEC)

@@ -29,5 +29,5 @@ run_capture "$SPROF" run -q -F 1000 -o own.raw -- "$p" own
 [ "$status" = 0 ] || { show out err; fail "own-signal program: status $status"; }
 assert_grep '^got 27$' out
 "$SPROF" info own.raw > info.txt
-assert_grep 'note: .*sampling stopped: the program blocked signal 27' info.txt
+assert_grep 'note: .*sampling stopped: the program waits for signal 27' info.txt
 exit 0

@@ -1,8 +1,11 @@
-/* crash.c -- crash signals: the final block before a crash, and faults of
- * the shim's own unwinder that must never reach the program.
+/* crash.c -- deadly signals: the final block before a crash or a kill, and
+ * faults of the shim's own unwinder that must never reach the program.
  *
- * For SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP and SIGSYS left at
- * the default disposition when the shim starts, a handler is installed that
+ * For the crash signals (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP,
+ * SIGSYS) and the signals whose default action ends the process that CI
+ * runners, shells and pipes send (SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE,
+ * SIGALRM, SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ, SIGVTALRM; never the sampling
+ * signal) left at the default disposition when the shim starts, a handler is installed that
  * has the writer write the final block (REC_END how=RAW_END_SIGNAL,
  * status=signo) and waits for it at most about a second (the crashed thread
  * may hold a lock the writer needs, malloc's), then restores SIG_DFL and
@@ -46,7 +49,11 @@ enum mode {
 	MODE_CHAIN,     /* program's handler, called through ours */
 };
 
-static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS };
+static const int crash_signals[] = {
+	SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS,
+	SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM, SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ,
+	SIGVTALRM,
+};
 #define NCRASH (sizeof crash_signals / sizeof crash_signals[0])
 
 static _Atomic int mode[NSIG];
@@ -87,6 +94,8 @@ void shim_crash_init(void)
 	for (size_t i = 0; i < NCRASH; i++) {
 		int sig = crash_signals[i];
 		struct sigaction cur;
+		if (sig == shim_cfg.signo)
+			continue;       /* --signal picked it: the sampler's */
 		if (real_sigaction(sig, NULL, &cur) != 0 || (cur.sa_flags & SA_SIGINFO) ||
 		    cur.sa_handler != SIG_DFL)
 			continue;       /* ignored (inherited) or taken already */

@@ -4,13 +4,19 @@
  * (signalfd, sigtimedwait, sigwaitinfo, sigwait) would otherwise collect
  * the shim's sampling signals: a blocked signal stays pending, and those
  * calls dequeue whatever pending signal their set names.  So, while the
- * shim samples with its handler in place:
- *   - sigprocmask / pthread_sigmask never really block the sampling signal;
- *     each thread's wish is remembered (prog_blocked) and reported back in
- *     the old mask, so the program sees the mask it set;
- *   - the sets given to signalfd and to the sigwait family lose the
+ * shim samples with its handler in place, a catch-all set (most of the
+ * standard signals: sigfillset, "all but SIGINT") is taken to mean
+ * "whatever arrives", not the sampling signal in particular:
+ *   - sigprocmask / pthread_sigmask with such a set do not really block the
+ *     sampling signal; each thread's wish is remembered (prog_blocked) and
+ *     reported back in the old mask, so the program sees the mask it set;
+ *   - such sets given to signalfd and to the sigwait family lose the
  *     sampling signal (blocking.c passes its wait calls through
  *     shim_sigmask_strip), and sigpending never shows it.
+ * A small set that names the sampling signal means that signal: blocking it
+ * really blocks it (the thread is not sampled meanwhile; the samples are
+ * counted lost), and waiting for it hands the signal to the program, which
+ * may have sent it to itself -- sampling stops then, with a note.
  * The handler itself is invisible (SA_RESTART, and blocking.c keeps the
  * calls SA_RESTART does not cover from seeing EINTR).  Once the program
  * takes the sampling signal for itself (shim_sigprof_displaced) the sets
@@ -61,46 +67,41 @@ static bool filtering(void)
 	       !atomic_load_explicit(&shim_sigprof_displaced, memory_order_relaxed);
 }
 
-const sigset_t *shim_sigmask_strip(const sigset_t *set, sigset_t *copy)
+/* Most of the standard signals: a catch-all, not a set about one signal. */
+static bool catch_all(const sigset_t *set)
 {
-	if (!set || !filtering() || !sigismember(set, shim_cfg.signo))
-		return set;
-	*copy = *set;
-	sigdelset(copy, shim_cfg.signo);
-	if (sigisemptyset(copy)) {
-		/* a set of the sampling signal alone is no catch-all: the
-		 * program uses that signal itself, so it gets it */
-		shim_displace("waits for");
-		return set;
-	}
-	return copy;
-}
-
-/* A set that names the sampling signal among few others is no catch-all
- * (sigfillset, "block everything but ..."): the program means that signal,
- * so it is the program's from now on -- it may send it to itself and wait
- * for it, which a filtered mask would break. */
-static bool means_our_signal(int how, const sigset_t *set)
-{
-	if (!set || how == SIG_UNBLOCK || sigismember(set, shim_cfg.signo) != 1)
-		return false;
 	int n = 0;
 	for (int sig = 1; sig < 32; sig++)
 		n += sigismember(set, sig) == 1;
-	return n < 16;
+	return n >= 16;
+}
+
+static const sigset_t *strip(const sigset_t *set, sigset_t *copy)
+{
+	if (!set || !filtering() || sigismember(set, shim_cfg.signo) != 1 || !catch_all(set))
+		return set;
+	*copy = *set;
+	sigdelset(copy, shim_cfg.signo);
+	return copy;
+}
+
+const sigset_t *shim_sigmask_strip(const sigset_t *set, sigset_t *copy)
+{
+	const sigset_t *r = strip(set, copy);
+	if (r == set && set && filtering() && sigismember(set, shim_cfg.signo) == 1)
+		shim_displace("waits for");     /* a small set naming it */
+	return r;
 }
 
 /* The mask change the program asked for, minus the sampling signal; the
  * old mask as the program believes it was. */
 static int change_mask(int how, const sigset_t *set, sigset_t *old)
 {
-	if (filtering() && means_our_signal(how, set))
-		shim_displace("blocked");
 	if (!filtering())
 		return shim_sigmask(how, set, old);
 	bool was = prog_blocked;
 	sigset_t copy;
-	const sigset_t *real = shim_sigmask_strip(set, &copy);
+	const sigset_t *real = how == SIG_UNBLOCK ? set : strip(set, &copy);
 	int r = shim_sigmask(how, real, old);
 	if (r != 0)
 		return r;

@@ -37,7 +37,7 @@ check_raw() {
 	dump "$2"
 	n=$(proc_field samples)
 	cpu=$(($(proc_field cpu_ns) / 1000000))
-	[ -n "$cpu" ] && [ "$cpu" -gt 500 ] || { show dump.txt; fail "$1: CPU time '$cpu' ms"; }
+	[ -n "$cpu" ] && [ "$cpu" -gt 150 ] || { show dump.txt; fail "$1: CPU time '$cpu' ms"; }
 	assert_between "$((cpu * 9 / 10))" "$((cpu * 12 / 10))" "$n" "$1: samples of $cpu ms CPU at 1 kHz"
 }
 

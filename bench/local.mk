@@ -4,7 +4,7 @@
 # workloads are EXTRA_PROGRAMS so that only `make bench` builds them.
 # Options for the driver go in BENCH_ARGS, e.g.
 #   make bench BENCH_ARGS="--quick --json out.json"
-BENCH_BINS = bench/bench-burn bench/bench-shares bench/bench-manystacks
+BENCH_BINS = bench/bench-burn bench/bench-shares bench/bench-manystacks bench/bench-walk
 EXTRA_PROGRAMS = $(BENCH_BINS)
 
 # No sanitizers (gperftools and the shim are preloaded into these), frame
@@ -20,6 +20,11 @@ bench_bench_shares_LDFLAGS = -pthread
 bench_bench_manystacks_SOURCES = bench/manystacks.c bench/report.h
 bench_bench_manystacks_CFLAGS = $(BENCH_CFLAGS)
 bench_bench_manystacks_LDFLAGS = -pthread
+
+# the shim's walker next to libunwind's (libunwind-dev: tools/install-deps)
+bench_bench_walk_SOURCES = bench/walk.c src/shim/unwind.c src/shim/unwind.h
+bench_bench_walk_CFLAGS = $(BENCH_CFLAGS)
+bench_bench_walk_LDADD = -lunwind
 
 EXTRA_DIST += bench/run.py bench/report.h
 CLEANFILES += $(BENCH_BINS)

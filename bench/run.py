@@ -507,6 +507,33 @@ def section_cost(b, q):
     b.results["sections"]["cost"] = data
 
 
+def section_walk(b, q):
+    reps = 20000 if q else 200000
+    b.emit("## Stack walk: the shim's unwinder and libunwind")
+    b.emit()
+    b.emit("One walk of the calling thread's stack at depth 8 / 32 / 128 (plus the "
+           "program's own outer frames), thread CPU ns per walk, best of 5 interleaved "
+           "rounds of %d walks each (bench-walk).  sprof's walker (src/shim/unwind.c: "
+           "_dl_find_object, .eh_frame_hdr, a row cache) takes no lock and calls no "
+           "loader function that can wait; libunwind's unw_backtrace, which the shim used "
+           "before, calls dl_iterate_phdr and takes its cache lock.  Both with caches "
+           "warm, as in a long run." % reps)
+    b.emit()
+    rows = []
+    data = {}
+    for depth in (8, 32, 128):
+        out = subprocess.run([b.prog("walk"), str(depth), str(reps)], capture_output=True,
+                             text=True, check=True).stdout
+        r = json.loads(out)
+        data[str(depth)] = r
+        rows.append([depth, "%d" % r["frames_sprof"], "%.0f" % r["ns_sprof"],
+                     "%.0f" % r["ns_libunwind"], "%.2f" % (r["ns_sprof"] / r["ns_libunwind"]),
+                     "%.1f" % (r["ns_sprof"] / r["frames_sprof"])])
+    b.table(["depth", "frames", "sprof ns/walk", "libunwind ns/walk", "ratio",
+             "sprof ns/frame"], rows)
+    b.results["sections"]["walk"] = data
+
+
 def section_rate(b, q):
     rates = [1, 101, 1000, 10000]
     b.emit("## Delivered vs requested rate")
@@ -959,6 +986,7 @@ def section_wall(b, q):
 SECTIONS = {
     "overhead": section_overhead,
     "cost": section_cost,
+    "walk": section_walk,
     "rate": section_rate,
     "attrib": section_attrib,
     "size": section_size,

@@ -31,16 +31,25 @@ trap 'rm -rf "$tmp"' EXIT
 limit=$(awk -v s="$secs" 'BEGIN { printf "%d", (s + 10) * 10 }')      # tenths of a second
 bad=0
 
-# stacks PID: every thread of the program sprof started (PID's child)
+# stacks PID: every thread of every process under PID (timeout, the
+# launcher, the program and whatever it started)
 stacks() {
 	for c in $(pgrep -P "$1"); do
-		echo "---- stacks of pid $c"
+		echo "---- stacks of pid $c ($(cat "/proc/$c/comm" 2> /dev/null))"
 		if command -v eu-stack > /dev/null; then
 			eu-stack -p "$c" 2>&1 | head -n 200
 		else
 			gdb -p "$c" -batch -ex 'thread apply all bt' 2>&1 | head -n 200
 		fi
+		stacks "$c"
 	done
+}
+
+kill_tree() {
+	for c in $(pgrep -P "$1"); do
+		kill_tree "$c"
+	done
+	kill -KILL "$1" 2> /dev/null
 }
 
 # one NAME HZ ARGS...: one bounded run; sets verdict, samples, lost
@@ -59,8 +68,7 @@ one() {
 	if kill -0 "$pid" 2> /dev/null; then
 		echo "stress $name: run hung after $((limit / 10)) s; stacks:"
 		stacks "$pid"
-		pkill -KILL -P "$pid" 2> /dev/null
-		kill -KILL "$pid" 2> /dev/null
+		kill_tree "$pid"
 		wait "$pid" 2> /dev/null
 		verdict=hung
 		return

@@ -11,7 +11,7 @@ profile_run x.raw "$cxx" 0.4
 expect_status 0 "$SPROF" convert -o x.json x.raw
 check_sentry x.json
 expect_frames x.json "$src" \
-	"func|convns::Accum<double>::spin(long)|prog-conv-cxx.cc" \
-	"inline|convns::inlined_step|inl|convns::outer(long)|outer" \
-	"call|main|main" "in_app|convns::outer(long)|true" "debug_id|$cxx"
+	"func|convns::Accum<double>::spin|prog-conv-cxx.cc" \
+	"inline|convns::inlined_step|inl|convns::outer|outer" \
+	"call|main|main" "in_app|convns::outer|true" "debug_id|$cxx"
 exit 0

@@ -75,6 +75,7 @@ struct builder {
 	struct profile_model *m;
 	int *sym_handle;                /* per image: -2 not opened yet, -1 unusable */
 	bool *img_in_app;
+	bool *img_is_shim;              /* libsprof.so: its frames are dropped */
 	char *exe_dir;
 	struct htab frame_cache;        /* (image+1, pc<<1|is_return) -> first<<8 | count */
 	struct htab stack_index;        /* (hash, nframes) -> stack ids (chained by probing) */
@@ -125,6 +126,14 @@ static char *debug_id(const uint8_t *b, size_t n)
 
 /* Default in_app of an image: the program and what lives beside it are the
  * application; system libraries, the loader and the vdso are not. */
+/* The shim: its interposed wrappers (pthread_create, the blocking calls)
+ * sit between the program's own frames but are no part of the program, so
+ * its frames never reach an output. */
+static bool image_is_shim(const char *path)
+{
+	return has_prefix(base_name(path), "libsprof.so");
+}
+
 static bool image_in_app(const struct builder *b, const char *path)
 {
 	if (path[0] != '/')
@@ -136,8 +145,6 @@ static bool image_in_app(const struct builder *b, const char *path)
 			return false;
 	if (strstr(base_name(path), "ld-linux") || has_prefix(base_name(path), "ld.so") ||
 	    has_prefix(base_name(path), "ld64.so"))
-		return false;
-	if (has_prefix(base_name(path), "libsprof.so"))     /* the sampler itself */
 		return false;
 	if (b->p->exe && !strcmp(path, b->p->exe))
 		return true;
@@ -298,6 +305,8 @@ static int64_t translate_stack(struct builder *b, uint32_t raw, uint64_t t)
 		if (pc == 0)
 			continue;
 		int img = image_at(b, pc, t, &stable);
+		if (img >= 0 && b->img_is_shim[img])
+			continue;
 		uint32_t first, count;
 		if (frames_for(b, img, pc, i > 0, &first, &count))
 			return -1;
@@ -403,7 +412,8 @@ static int build(struct builder *b, bool cut)
 	m->images = calloc(p->nimages ? p->nimages : 1, sizeof *m->images);
 	b->sym_handle = malloc((p->nimages ? p->nimages : 1) * sizeof *b->sym_handle);
 	b->img_in_app = calloc(p->nimages ? p->nimages : 1, sizeof *b->img_in_app);
-	if (!m->images || !b->sym_handle || !b->img_in_app)
+	b->img_is_shim = calloc(p->nimages ? p->nimages : 1, sizeof *b->img_is_shim);
+	if (!m->images || !b->sym_handle || !b->img_in_app || !b->img_is_shim)
 		return -1;
 	m->nimages = p->nimages;
 	for (size_t i = 0; i < p->nimages; i++) {
@@ -423,6 +433,7 @@ static int build(struct builder *b, bool cut)
 		mi->bias = ri->bias;
 		b->sym_handle[i] = -2;
 		b->img_in_app[i] = image_in_app(b, mi->path);
+		b->img_is_shim[i] = image_is_shim(mi->path);
 	}
 
 	b->raw_to_stack = malloc((p->nstacks ? p->nstacks : 1) * sizeof *b->raw_to_stack);
@@ -505,6 +516,7 @@ struct profile_model *model_build(const struct raw_process *p, bool cut,
 	free(b.raw_stable);
 	free(b.sym_handle);
 	free(b.img_in_app);
+	free(b.img_is_shim);
 	free(b.exe_dir);
 	free(b.tmp);
 	if (r) {

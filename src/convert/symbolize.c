@@ -48,6 +48,13 @@ struct cu_range {
 	Dwarf_Die cu;
 };
 
+/* One function symbol, for finding the symbol of an address. */
+struct sym_entry {
+	uint64_t lo, size;
+	const char *name;               /* in the ELF file's string table */
+	int rank;                       /* binding: global 2, weak 1, local 0 */
+};
+
 /* One distinct binary: a Dwfl session at address 0 and its indexes. */
 struct sym_file {
 	char *path;
@@ -58,6 +65,10 @@ struct sym_file {
 	struct cu_range *cus;           /* sorted by lo; built on first lookup */
 	size_t ncus;
 	bool cus_built;
+	struct sym_entry *syms;         /* sorted by lo; built on first lookup */
+	size_t nsyms;
+	bool syms_built;
+	uint64_t plt_lo, plt_hi;        /* .plt and .plt.sec, module addresses */
 	bool warned;                    /* said why it is unusable */
 };
 
@@ -115,6 +126,7 @@ void sym_free(struct symbolizer *s)
 			dwfl_end(s->files[i].dwfl);
 		free(s->files[i].path);
 		free(s->files[i].cus);
+		free(s->files[i].syms);
 	}
 	free(s->files);
 	free(s->imgs);
@@ -326,6 +338,97 @@ static void build_cu_index(struct sym_file *f)
 		qsort(f->cus, f->ncus, sizeof *f->cus, cmp_range);
 }
 
+/* Where the PLT stubs are: no symbol covers them, and the nearest
+ * sizeless one before them (_init) is no name for them. */
+static void plt_bounds(struct sym_file *f)
+{
+	GElf_Addr ebias;
+	Elf *e = dwfl_module_getelf(f->mod, &ebias);
+	size_t shstrndx;
+	if (!e || elf_getshdrstrndx(e, &shstrndx))
+		return;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	while ((scn = elf_nextscn(e, scn))) {
+		const char *n = gelf_getshdr(scn, &sh) ? elf_strptr(e, shstrndx, sh.sh_name) : NULL;
+		if (!n || (strcmp(n, ".plt") && strcmp(n, ".plt.sec")) || !sh.sh_size)
+			continue;
+		uint64_t lo = sh.sh_addr + ebias, hi = lo + sh.sh_size;
+		if (!f->plt_hi || lo < f->plt_lo)
+			f->plt_lo = lo;
+		if (hi > f->plt_hi)
+			f->plt_hi = hi;
+	}
+}
+
+static int cmp_sym(const void *x, const void *y)
+{
+	const struct sym_entry *a = x, *b = y;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return b->rank - a->rank;       /* the preferred alias first */
+}
+
+/* Every code symbol of .symtab (or .dynsym), sorted.  Not
+ * dwfl_module_addrinfo: it scans the whole table per lookup, which made
+ * converting a compiler's hundreds of processes take minutes. */
+static void build_sym_index(struct sym_file *f)
+{
+	f->syms_built = true;
+	int n = dwfl_module_getsymtab(f->mod);
+	if (n <= 0)
+		return;
+	f->syms = malloc((size_t)n * sizeof *f->syms);
+	if (!f->syms)
+		return;
+	for (int i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		GElf_Word shndx;
+		const char *name = dwfl_module_getsym_info(f->mod, i, &sym, &addr, &shndx, NULL, NULL);
+		int type = GELF_ST_TYPE(sym.st_info);
+		if (!name || !*name || shndx == SHN_UNDEF ||
+		    (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_NOTYPE))
+			continue;
+		int bind = GELF_ST_BIND(sym.st_info);
+		f->syms[f->nsyms++] = (struct sym_entry){ addr, sym.st_size, name,
+			bind == STB_GLOBAL ? 2 : bind == STB_WEAK ? 1 : 0 };
+	}
+	qsort(f->syms, f->nsyms, sizeof *f->syms, cmp_sym);
+	plt_bounds(f);
+}
+
+/* The symbol naming module address a: the closest one at or before a whose
+ * size covers a; failing that a sizeless one (assembly labels) with no
+ * sized symbol ending between it and a.  NULL when none. */
+static const char *symbol_at(struct sym_file *f, uint64_t a)
+{
+	if (!f->syms_built)
+		build_sym_index(f);
+	size_t lo = 0, hi = f->nsyms;
+	while (lo < hi) {               /* first symbol starting after a */
+		size_t mid = (lo + hi) / 2;
+		if (f->syms[mid].lo <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	const struct sym_entry *sizeless = NULL;
+	for (size_t i = lo, tries = 0; i-- > 0 && tries < 64; tries++) {
+		const struct sym_entry *e = &f->syms[i];
+		if (e->size && a - e->lo < e->size) {
+			while (i > 0 && f->syms[i - 1].lo == e->lo && f->syms[i - 1].size)
+				e = &f->syms[--i];      /* the preferred alias */
+			return e->name;
+		}
+		if (e->size)                    /* a sized symbol ended before a */
+			return sizeless ? sizeless->name : NULL;
+		if (!sizeless)
+			sizeless = e;
+	}
+	return sizeless ? sizeless->name : NULL;
+}
+
 /* The innermost function or inlined call under parent whose ranges hold
  * DWARF address a.  Not dwarf_getscopes: it finds no scope at all in LTO
  * units whose functions name an abstract origin in another unit
@@ -399,45 +502,64 @@ static int scopes_at(struct sym_file *f, uint64_t a, Dwarf_Die *cu, Dwarf_Addr *
 	return 0;
 }
 
-/* "sym@plt" when a is a PLT stub of the module: the stub's index in
- * .plt.sec (IBT builds) or .plt (after its 16-byte header) is the index of
- * its jump-slot relocation in .rela.plt, which names the symbol. */
-static char *plt_name(Dwfl_Module *mod, uint64_t a)
+/* The GOT slot the PLT stub holding file address a jumps through, or 0:
+ * the stub's "jmp *disp(%rip)" (ff 25 disp32) read from .plt or .plt.sec,
+ * as objdump does (stub order and relocation order differ in libc).
+ * *rela gets the .rela.plt section. */
+static uint64_t plt_slot(Elf *e, uint64_t a, Elf_Scn **rela)
 {
-	GElf_Addr ebias;
-	Elf *e = dwfl_module_getelf(mod, &ebias);
 	size_t shstrndx;
-	if (!e || elf_getshdrstrndx(e, &shstrndx))
-		return NULL;
-	Elf_Scn *scn = NULL, *rela = NULL;
-	GElf_Shdr sh, plt = { 0 }, pltsec = { 0 };
+	if (elf_getshdrstrndx(e, &shstrndx))
+		return 0;
+	Elf_Scn *scn = NULL, *stubs = NULL;
+	GElf_Shdr sh, stubs_sh = { 0 };
+	*rela = NULL;
 	while ((scn = elf_nextscn(e, scn))) {
-		if (!gelf_getshdr(scn, &sh))
-			continue;
-		const char *n = elf_strptr(e, shstrndx, sh.sh_name);
+		const char *n = gelf_getshdr(scn, &sh) ? elf_strptr(e, shstrndx, sh.sh_name) : NULL;
 		if (!n)
 			continue;
-		if (!strcmp(n, ".plt"))
-			plt = sh;
-		else if (!strcmp(n, ".plt.sec"))
-			pltsec = sh;
-		else if (!strcmp(n, ".rela.plt"))
-			rela = scn;
+		if (!strcmp(n, ".rela.plt"))
+			*rela = scn;
+		else if ((!strcmp(n, ".plt") || !strcmp(n, ".plt.sec")) &&
+		         a >= sh.sh_addr && a - sh.sh_addr < sh.sh_size)
+			stubs = scn, stubs_sh = sh;
 	}
-	a -= ebias;
-	size_t idx;
-	if (pltsec.sh_size && a >= pltsec.sh_addr && a - pltsec.sh_addr < pltsec.sh_size)
-		idx = (a - pltsec.sh_addr) / 16;
-	else if (!pltsec.sh_size && plt.sh_size && a >= plt.sh_addr + 16 &&
-	         a - plt.sh_addr < plt.sh_size)
-		idx = (a - plt.sh_addr) / 16 - 1;
-	else
-		return NULL;
+	Elf_Data *d = stubs ? elf_getdata(stubs, NULL) : NULL;
+	if (!d || !*rela)
+		return 0;
+	size_t off = (a - stubs_sh.sh_addr) / 16 * 16;
+	const uint8_t *p = d->d_buf;
+	for (size_t i = off; i + 6 <= off + 16 && i + 6 <= d->d_size; i++) {
+		if (p[i] != 0xff || p[i + 1] != 0x25)
+			continue;
+		int32_t disp;
+		memcpy(&disp, p + i + 2, 4);
+		return stubs_sh.sh_addr + i + 6 + (int64_t)disp;
+	}
+	return 0;
+}
+
+/* "sym@plt" for the relocation of GOT slot got in rela, or NULL. */
+static char *plt_slot_name(Elf *e, Elf_Scn *rela, uint64_t got)
+{
 	GElf_Shdr rsh;
-	Elf_Data *d = rela ? elf_getdata(rela, NULL) : NULL;
-	GElf_Rela r;
-	if (!d || !gelf_getshdr(rela, &rsh) || !gelf_getrela(d, (int)idx, &r))
+	Elf_Data *d = elf_getdata(rela, NULL);
+	if (!d || !gelf_getshdr(rela, &rsh) || !rsh.sh_entsize)
 		return NULL;
+	GElf_Rela r;
+	size_t n = rsh.sh_size / rsh.sh_entsize, i;
+	for (i = 0; i < n; i++)
+		if (gelf_getrela(d, (int)i, &r) && r.r_offset == got)
+			break;
+	if (i == n)
+		return NULL;
+	char *out = NULL;
+	if (GELF_R_SYM(r.r_info) == 0) {
+		/* an IRELATIVE slot: no symbol, named as objdump does */
+		if (asprintf(&out, "*ABS*+0x%llx@plt", (unsigned long long)r.r_addend) < 0)
+			out = NULL;
+		return out;
+	}
 	Elf_Scn *symscn = elf_getscn(e, rsh.sh_link);
 	GElf_Shdr ssh;
 	Elf_Data *sd = symscn ? elf_getdata(symscn, NULL) : NULL;
@@ -447,11 +569,22 @@ static char *plt_name(Dwfl_Module *mod, uint64_t a)
 	const char *name = elf_strptr(e, ssh.sh_link, sym.st_name);
 	if (!name || !*name)
 		return NULL;
-	char *base = symname_from_symbol(name), *out = NULL;
+	char *base = symname_from_symbol(name);
 	if (base && asprintf(&out, "%s@plt", base) < 0)
 		out = NULL;
 	free(base);
 	return out;
+}
+
+/* "sym@plt" when module address a is in a PLT stub, as perf and objdump
+ * name them; NULL otherwise. */
+static char *plt_name(Dwfl_Module *mod, uint64_t a)
+{
+	GElf_Addr ebias;
+	Elf *e = dwfl_module_getelf(mod, &ebias);
+	Elf_Scn *rela;
+	uint64_t got = e ? plt_slot(e, a - ebias, &rela) : 0;
+	return got ? plt_slot_name(e, rela, got) : NULL;
 }
 
 /* The source position of a in unit cu, or none. */
@@ -537,9 +670,9 @@ size_t sym_lookup(struct symbolizer *s, int img, uint64_t pc, bool is_return,
 
 	/* The symbol table name: the real function's full (mangled) name, which
 	 * DWARF lacks for some C++ functions; also the only name without DWARF. */
-	GElf_Off off;
-	GElf_Sym sym;
-	const char *symname = dwfl_module_addrinfo(mod, a, &off, &sym, NULL, NULL, NULL);
+	const char *symname = symbol_at(fl, a);
+	if (a >= fl->plt_lo && a < fl->plt_hi)
+		symname = NULL;         /* named by plt_name below */
 
 	Dwarf_Die cu, *scopes = NULL;
 	Dwarf_Addr da;

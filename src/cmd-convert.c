@@ -63,8 +63,8 @@ static void usage(FILE *f)
 	"What to convert:\n"
 	"      --pid PID            the process PID (default: the command sprof ran)\n"
 	"      --all                every process: sentry/sentry-chunk write one JSON array\n"
-	"                           of them; envelope formats write one envelope per\n"
-	"                           process (one after another, or FILE.PID with -o FILE)\n"
+	"                           of them; envelope formats need -o FILE and write one\n"
+	"                           envelope per process to FILE.PID\n"
 	"      --start SEC          drop samples before SEC seconds after the process start\n"
 	"      --end SEC            drop samples after SEC seconds after the process start\n"
 	"      --max-duration SEC   longest v1 profile (default 30, Sentry's limit); the rest\n"
@@ -357,6 +357,12 @@ int cmd_convert(int argc, char **argv)
 		sprof_usage_error("convert", "--pid and --all exclude each other");
 		goto out;
 	}
+	if (opt.all && !output && !strncmp(fmt->name, "envelope", 8)) {
+		/* envelopes one after another are no file sentry-cli takes */
+		sprof_usage_error("convert", "--all -f %s writes one envelope per process: "
+		                  "give -o FILE (each process goes to FILE.PID)", fmt->name);
+		goto out;
+	}
 	if (bo.end >= 0 && bo.end <= bo.start) {
 		sprof_usage_error("convert", "--end must be after --start");
 		goto out;
@@ -425,6 +431,8 @@ int cmd_convert(int argc, char **argv)
 			goto done;
 		}
 
+	size_t skipped = 0;
+	opt.skipped = opt.all ? &skipped : NULL;
 	if (opt.all && output && !strncmp(fmt->name, "envelope", 8)) {
 		/* An envelope is one event; concatenated envelopes would not be
 		 * one file sentry-cli can send, so each process gets FILE.PID,
@@ -442,10 +450,17 @@ int cmd_convert(int argc, char **argv)
 			else
 				snprintf(path, sizeof path, "%s.%u-%u", output, models[i]->pid, nth);
 			status = write_output(fmt, &models[i], 1, &opt, path);
-			if (status == OUTPUT_SKIPPED)   /* said so; the others may do */
+			if (status == OUTPUT_SKIPPED) { /* counted; the others may do */
 				status = 0;
-			else if (!status)
+			} else if (!status) {
 				written++;
+				char *name = text_for_terminal(models[i]->command);
+				char *shown = text_for_terminal(path);
+				sprof_error("%s: pid %u (%s), %zu samples", shown ? shown : "?",
+				            models[i]->pid, name ? name : "?", models[i]->nsamples);
+				free(name);
+				free(shown);
+			}
 		}
 		if (!status && !written) {
 			sprof_error("%s: not enough samples in any process for a Sentry profile",
@@ -455,6 +470,9 @@ int cmd_convert(int argc, char **argv)
 	} else {
 		status = write_output(fmt, models, nsel, &opt, output);
 	}
+	if (skipped)    /* one line, not one per process: a make has hundreds */
+		sprof_error("%s: %zu of %zu processes have too few samples for a Sentry profile; "
+		            "skipped (sprof info lists them)", opt.input_name, skipped, nsel);
 	if (status == 0 && !have_pid && !opt.all && rf.nprocs > 1) {
 		/* after the output, so that an error stays one line; the command
 		 * name comes from the file, so it is escaped for the terminal */

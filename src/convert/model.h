@@ -104,6 +104,9 @@ struct convert_options {
 					 * is skipped with a note, write() returns
 					 * OUTPUT_SKIPPED */
 	const char *output_path;        /* -o FILE, or NULL for stdout */
+	size_t *skipped;                /* non-NULL: count processes skipped for too
+					 * few samples here instead of a line each
+					 * (the caller says it once) */
 };
 
 /* One output format: one file out-NAME.c defines it, formats.c lists it.

@@ -75,7 +75,10 @@ static void usage(FILE *f)
 	"                           repeatable.  The binary, .gnu_debuglink, /usr/lib/debug and\n"
 	"                           debuginfod (DEBUGINFOD_URLS) are searched anyway\n"
 	"      --in-app-include P   frames whose function or image path starts with P are in_app\n"
-	"      --in-app-exclude P   ... are not in_app (wins over include); both repeatable\n\n"
+	"      --in-app-exclude P   ... are not in_app (wins over include); both repeatable\n"
+	"      --inline WHEN        yes (default): inlined calls are frames of their own;\n"
+	"                           no: their time goes to the function they were inlined\n"
+	"                           into, at the line of the call (as perf report groups)\n\n"
 	"Sentry fields:\n"
 	"      --transaction NAME   transaction name (default: the command's base name)\n"
 	"      --trace-id HEX32     trace to attach the profile to (default: random)\n"
@@ -97,7 +100,7 @@ enum {
 	O_TRANSACTION = 256, O_TRACE_ID, O_RELEASE, O_ENVIRONMENT, O_DIST, O_PLATFORM, O_DSN,
 	O_PID, O_ALL, O_START, O_END, O_MAX_DURATION, O_PRETTY, O_SEED, O_FORCE, O_DEBUG_DIR,
 	O_IN_APP_INCLUDE, O_IN_APP_EXCLUDE, O_TOP, O_MERGE_THREADS, O_COLOR, O_TITLE, O_WIDTH,
-	O_REVERSE,
+	O_REVERSE, O_INLINE,
 };
 
 static const struct option longopts[] = {
@@ -128,6 +131,7 @@ static const struct option longopts[] = {
 	{ "title", required_argument, NULL, O_TITLE },
 	{ "width", required_argument, NULL, O_WIDTH },
 	{ "reverse", no_argument, NULL, O_REVERSE },
+	{ "inline", required_argument, NULL, O_INLINE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -197,7 +201,7 @@ int cmd_convert(int argc, char **argv)
 	char **owned = NULL;            /* realpath()s of relative --debug-dirs */
 	size_t nowned = 0;
 	uint64_t pid = 0;
-	bool have_pid = false;
+	bool have_pid = false, no_inline = false;
 	int status = EXIT_USAGE, c;
 	uint64_t u;
 
@@ -332,6 +336,16 @@ int cmd_convert(int argc, char **argv)
 			opt.width = (int)u;
 			break;
 		case O_REVERSE: opt.reverse = true; break;
+		case O_INLINE:
+			if (!strcmp(optarg, "yes"))
+				no_inline = false;
+			else if (!strcmp(optarg, "no"))
+				no_inline = true;
+			else {
+				sprof_usage_error("convert", "--inline '%s': expected yes or no", optarg);
+				goto out;
+			}
+			break;
 		case ':':
 			sprof_usage_error("convert", "option '%s' needs a value", argv[optind - 1]);
 			goto out;
@@ -424,12 +438,15 @@ int cmd_convert(int argc, char **argv)
 		raw_file_free(&rf);
 		goto oom;
 	}
-	for (size_t i = 0; i < nsel; i++)
+	for (size_t i = 0; i < nsel; i++) {
 		if (!(models[i] = model_build(sel[i], rf.cut, &bo, sym))) {
 			status = EXIT_DATA;
 			sprof_error("out of memory");
 			goto done;
 		}
+		if (no_inline)
+			model_drop_inlined(models[i]);
+	}
 
 	size_t skipped = 0;
 	opt.skipped = opt.all ? &skipped : NULL;

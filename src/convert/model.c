@@ -526,6 +526,20 @@ struct profile_model *model_build(const struct raw_process *p, bool cut,
 	return b.m;
 }
 
+void model_drop_inlined(struct profile_model *m)
+{
+	/* Stacks that become equal stay separate entries: every writer sums
+	 * by frame or function, none relies on stacks being distinct. */
+	for (size_t i = 0; i < m->nstacks; i++) {
+		struct model_stack *st = &m->stacks[i];
+		uint32_t n = 0;
+		for (uint32_t k = 0; k < st->nframes; k++)
+			if (!m->frames[st->frames[k]].inlined)
+				st->frames[n++] = st->frames[k];
+		st->nframes = n;
+	}
+}
+
 void model_free(struct profile_model *m)
 {
 	if (!m)

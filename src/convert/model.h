@@ -143,6 +143,11 @@ struct profile_model *model_build(const struct raw_process *p, bool cut,
                                   const struct model_build_options *o,
                                   struct symbolizer *sym);
 
+/* --inline=no: takes every inlined frame out of every stack, so that time
+ * goes to the real function (whose frame already has the line of the
+ * inlined call). */
+void model_drop_inlined(struct profile_model *m);
+
 void model_free(struct profile_model *m);
 
 #endif

@@ -80,7 +80,6 @@ struct builder {
 	struct htab frame_cache;        /* (image+1, pc<<1|is_return) -> first<<8 | count */
 	struct htab stack_index;        /* (hash, nframes) -> stack ids (chained by probing) */
 	int64_t *raw_to_stack;          /* per raw stack: model stack, -1 unknown */
-	bool *raw_stable;
 	size_t cap_frames, cap_stacks, cap_samples;
 	uint32_t *tmp;                  /* frame indices of the stack being built */
 	size_t cap_tmp;
@@ -166,25 +165,21 @@ static bool frame_in_app(const struct builder *b, int img, const char *function)
 	return in;
 }
 
-/* The image holding pc at time t: one mapped then; failing that one mapped a
- * little later (the shim may notice a dlopen after its first sample).  *stable
- * turns false when several images ever held pc, so the answer depends on t. */
+/* The image holding pc at time t, by the reader's one rule (raw_image_for:
+ * the newest mapped then, else the first mapped a little later).  *stable
+ * turns false when several images ever held pc, so the answer depends on t
+ * and the translated stack cannot be cached per raw stack. */
 static int image_at(const struct builder *b, uint64_t pc, uint64_t t, bool *stable)
 {
-	int best = -1, later = -1, found = 0;
-	for (size_t i = 0; i < b->p->nimages; i++) {
+	int found = 0;
+	for (size_t i = 0; i < b->p->nimages && found < 2; i++) {
 		const struct raw_image *im = &b->p->images[i];
-		if (pc < im->start || pc - im->start >= im->size)
-			continue;
-		found++;
-		if (im->seen_us <= t && t < im->gone_us && best < 0)
-			best = (int)i;
-		else if (t < im->gone_us && (later < 0 || im->seen_us < b->p->images[later].seen_us))
-			later = (int)i;
+		found += pc >= im->start && pc - im->start < im->size;
 	}
 	if (found > 1)
 		*stable = false;
-	return best >= 0 ? best : later;
+	const struct raw_image *im = found ? raw_image_for(b->p, pc, t) : NULL;
+	return im ? (int)(im - b->p->images) : -1;
 }
 
 static int grow(void **arr, size_t *cap, size_t need, size_t elem)
@@ -466,7 +461,7 @@ static int build(struct builder *b, bool cut)
 		ms->state = rs->state;
 		if (rs->t_us > last)
 			last = rs->t_us;
-		/* threads are few: a linear search over the last-used first */
+		/* threads are few: a linear search */
 		size_t k;
 		for (k = 0; k < nti && ti[k].tid != rs->tid; k++)
 			;
@@ -513,7 +508,6 @@ struct profile_model *model_build(const struct raw_process *p, bool cut,
 	ht_free(&b.frame_cache);
 	ht_free(&b.stack_index);
 	free(b.raw_to_stack);
-	free(b.raw_stable);
 	free(b.sym_handle);
 	free(b.img_in_app);
 	free(b.img_is_shim);

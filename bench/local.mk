@@ -32,6 +32,6 @@ CLEANFILES += $(BENCH_BINS)
 BENCH_ARGS =
 bench: $(BENCH_BINS) src/sprof$(EXEEXT) src/shim/libsprof.la
 	$(PYTHON3) $(srcdir)/bench/run.py --sprof '$(abs_top_builddir)/src/sprof' \
-	  --bindir '$(abs_top_builddir)/bench' $(BENCH_ARGS)
+	  --bindir '$(abs_top_builddir)/bench' --srcdir '$(abs_top_srcdir)' $(BENCH_ARGS)
 .PHONY: bench
 EXTRA_DIST += doc/performance.md

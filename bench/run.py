@@ -983,6 +983,69 @@ def section_wall(b, q):
     b.results["sections"]["wall"]["runs"] = data
 
 
+def copy_tree(src, dst):
+    """A clean copy of the source tree: the committed files when it is a git
+    checkout, else the directory without build trees and caches."""
+    if os.path.exists(os.path.join(src, ".git")):
+        arch = subprocess.run(["git", "-C", src, "archive", "HEAD"], stdout=subprocess.PIPE)
+        if arch.returncode == 0:
+            os.makedirs(dst)
+            subprocess.run(["tar", "-x", "-C", dst], input=arch.stdout, check=True)
+            return
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns(
+        "build*", ".git", "autom4te.cache", "*.o", "*.raw"))
+
+
+def section_tree(b, q):
+    b.emit("## Converting a process tree")
+    b.emit()
+    target = ["src/sprof"] if q else []
+    b.emit("`sprof run -- make -j2 %s` of this source tree from clean (configured unprofiled "
+           "first), then `sprof convert --all` of the whole tree: wall time and peak RSS "
+           "(GNU time).  Symbol tables are shared by every process, so memory grows with "
+           "the distinct binaries (sh, make, cc1, as, ld...), not with the processes.  "
+           "Targets: ≤ 300 MB peak RSS and ≤ 10 s for the full build's tree."
+           % " ".join(target))
+    b.emit()
+    if not b.available("sprof") or not b.a.srcdir:
+        b.emit("n/a: %s" % (b.why_na("sprof") or "no --srcdir"))
+        b.emit()
+        return
+    tree = os.path.join(b.work, "tree")
+    copy_tree(b.a.srcdir, tree)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": tree}
+    if (subprocess.run(["autoreconf", "-fi"], **quiet).returncode or
+            subprocess.run(["./configure", "-q"], **quiet).returncode):
+        b.emit("n/a: the copy does not configure")
+        b.emit()
+        return
+    raw = os.path.join(b.work, "tree.raw")
+    t0 = time.perf_counter()
+    r = subprocess.run([b.sprof, "run", "-o", raw, "--", "make", "-j2"] + target, **quiet)
+    build_s = time.perf_counter() - t0
+    info = subprocess.run([b.sprof, "info", raw], stdout=subprocess.PIPE, text=True).stdout
+    m = re.search(r"^processes: (\d+)", info, re.M)
+    nproc = int(m.group(1)) if m else 0
+    outdir = os.path.join(b.work, "envelopes")
+    os.makedirs(outdir)
+    jobs = [("convert --all -f collapsed", [b.sprof, "convert", "--all", "-f", "collapsed", raw]),
+            ("convert --all -f envelope -o DIR/p",
+             [b.sprof, "convert", "--all", "-f", "envelope", "-o", os.path.join(outdir, "p"), raw])]
+    rows = []
+    data = {"build_status": r.returncode, "build_s": build_s, "processes": nproc,
+            "raw_bytes": os.path.getsize(raw) if os.path.exists(raw) else 0}
+    for label, cmd in jobs:
+        t = timed(cmd, raw + ".out")
+        ok = t["maxrss_kb"] * 1024 <= 300e6 and t["wall"] <= 10
+        data[label] = t
+        rows.append([label, nproc, "%.1f MB" % (data["raw_bytes"] / 1e6), "%.2f s" % t["wall"],
+                     "%.2f s" % t["cpu"], "%.1f MB" % (t["maxrss_kb"] * 1024 / 1e6),
+                     ("failed: " + t["stderr"]) if t["status"] not in (0,) else
+                     ("≤ 300 MB, ≤ 10 s: " + mark(ok)) if not q else "(--quick: partial build)"])
+    b.table(["job", "processes", "raw", "wall", "CPU", "peak RSS", "target"], rows)
+    b.results["sections"]["tree"] = data
+
+
 SECTIONS = {
     "overhead": section_overhead,
     "cost": section_cost,
@@ -993,6 +1056,7 @@ SECTIONS = {
     "startup": section_startup,
     "convert": section_convert,
     "wall": section_wall,
+    "tree": section_tree,
 }
 
 
@@ -1000,6 +1064,7 @@ def main():
     ap = argparse.ArgumentParser(description="sprof benchmark driver (make bench)")
     ap.add_argument("--sprof", help="path to the built sprof")
     ap.add_argument("--bindir", required=True, help="directory of the bench-* workloads")
+    ap.add_argument("--srcdir", help="the source tree (the tree section builds a copy)")
     ap.add_argument("--quick", action="store_true", help="fewer, shorter runs (≤ ~2 min)")
     ap.add_argument("--json", metavar="FILE", help="write all measurements as JSON")
     ap.add_argument("--only", metavar="LIST",

@@ -10,7 +10,7 @@ _sprof_info_opts='-h --help'
 _sprof_convert_opts='-o --output -f --format --transaction --trace-id --release --environment
   --dist --platform --dsn --pid --all --start --end --max-duration --pretty --seed --force
   --debug-dir --in-app-include --in-app-exclude --top --merge-threads --color --title --width
-  --reverse -h --help'
+  --reverse --inline -h --help'
 _sprof_formats='sentry sentry-chunk envelope envelope-chunk report flamegraph pprof speedscope collapsed'
 
 # Completes a value of option $1 with the current word $2; returns 1 when $1
@@ -28,6 +28,8 @@ _sprof_value() {
 		mapfile -t COMPREPLY < <(compgen -W "$_sprof_formats" -- "$cur") ;;
 	--color)
 		mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur") ;;
+	--inline)
+		mapfile -t COMPREPLY < <(compgen -W 'yes no' -- "$cur") ;;
 	-F|--frequency)
 		mapfile -t COMPREPLY < <(compgen -W '49 99 101 199 499 997 1999 4999 9999' -- "$cur") ;;
 	--max-depth)

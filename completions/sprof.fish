@@ -144,4 +144,5 @@ complete -c sprof -n $cv -l color -x -a 'auto always never' -d 'Colour the repor
 complete -c sprof -n $cv -l title -x -d 'Flame graph title'
 complete -c sprof -n $cv -l width -x -d 'Flame graph width in pixels'
 complete -c sprof -n $cv -l reverse -d 'Leaf functions at the root'
+complete -c sprof -n $cv -l inline -x -a 'yes no' -d 'Inlined calls as frames of their own'
 complete -c sprof -n $cv -s h -l help -d 'Show help'

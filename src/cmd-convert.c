@@ -63,8 +63,8 @@ static void usage(FILE *f)
 	"What to convert:\n"
 	"      --pid PID            the process PID (default: the command sprof ran)\n"
 	"      --all                every process: sentry/sentry-chunk write one JSON array\n"
-	"                           of them; envelope formats write one envelope per\n"
-	"                           process (one after another, or FILE.PID with -o FILE)\n"
+	"                           of them; envelope formats need -o FILE and write one\n"
+	"                           envelope per process to FILE.PID\n"
 	"      --start SEC          drop samples before SEC seconds after the process start\n"
 	"      --end SEC            drop samples after SEC seconds after the process start\n"
 	"      --max-duration SEC   longest v1 profile (default 30, Sentry's limit); the rest\n"
@@ -75,7 +75,10 @@ static void usage(FILE *f)
 	"                           repeatable.  The binary, .gnu_debuglink, /usr/lib/debug and\n"
 	"                           debuginfod (DEBUGINFOD_URLS) are searched anyway\n"
 	"      --in-app-include P   frames whose function or image path starts with P are in_app\n"
-	"      --in-app-exclude P   ... are not in_app (wins over include); both repeatable\n\n"
+	"      --in-app-exclude P   ... are not in_app (wins over include); both repeatable\n"
+	"      --inline WHEN        yes (default): inlined calls are frames of their own;\n"
+	"                           no: their time goes to the function they were inlined\n"
+	"                           into, at the line of the call (as perf report groups)\n\n"
 	"Sentry fields:\n"
 	"      --transaction NAME   transaction name (default: the command's base name)\n"
 	"      --trace-id HEX32     trace to attach the profile to (default: random)\n"
@@ -97,7 +100,7 @@ enum {
 	O_TRANSACTION = 256, O_TRACE_ID, O_RELEASE, O_ENVIRONMENT, O_DIST, O_PLATFORM, O_DSN,
 	O_PID, O_ALL, O_START, O_END, O_MAX_DURATION, O_PRETTY, O_SEED, O_FORCE, O_DEBUG_DIR,
 	O_IN_APP_INCLUDE, O_IN_APP_EXCLUDE, O_TOP, O_MERGE_THREADS, O_COLOR, O_TITLE, O_WIDTH,
-	O_REVERSE,
+	O_REVERSE, O_INLINE,
 };
 
 static const struct option longopts[] = {
@@ -128,6 +131,7 @@ static const struct option longopts[] = {
 	{ "title", required_argument, NULL, O_TITLE },
 	{ "width", required_argument, NULL, O_WIDTH },
 	{ "reverse", no_argument, NULL, O_REVERSE },
+	{ "inline", required_argument, NULL, O_INLINE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -197,7 +201,7 @@ int cmd_convert(int argc, char **argv)
 	char **owned = NULL;            /* realpath()s of relative --debug-dirs */
 	size_t nowned = 0;
 	uint64_t pid = 0;
-	bool have_pid = false;
+	bool have_pid = false, no_inline = false;
 	int status = EXIT_USAGE, c;
 	uint64_t u;
 
@@ -332,6 +336,16 @@ int cmd_convert(int argc, char **argv)
 			opt.width = (int)u;
 			break;
 		case O_REVERSE: opt.reverse = true; break;
+		case O_INLINE:
+			if (!strcmp(optarg, "yes"))
+				no_inline = false;
+			else if (!strcmp(optarg, "no"))
+				no_inline = true;
+			else {
+				sprof_usage_error("convert", "--inline '%s': expected yes or no", optarg);
+				goto out;
+			}
+			break;
 		case ':':
 			sprof_usage_error("convert", "option '%s' needs a value", argv[optind - 1]);
 			goto out;
@@ -355,6 +369,12 @@ int cmd_convert(int argc, char **argv)
 	}
 	if (have_pid && opt.all) {
 		sprof_usage_error("convert", "--pid and --all exclude each other");
+		goto out;
+	}
+	if (opt.all && !output && !strncmp(fmt->name, "envelope", 8)) {
+		/* envelopes one after another are no file sentry-cli takes */
+		sprof_usage_error("convert", "--all -f %s writes one envelope per process: "
+		                  "give -o FILE (each process goes to FILE.PID)", fmt->name);
 		goto out;
 	}
 	if (bo.end >= 0 && bo.end <= bo.start) {
@@ -418,13 +438,18 @@ int cmd_convert(int argc, char **argv)
 		raw_file_free(&rf);
 		goto oom;
 	}
-	for (size_t i = 0; i < nsel; i++)
+	for (size_t i = 0; i < nsel; i++) {
 		if (!(models[i] = model_build(sel[i], rf.cut, &bo, sym))) {
 			status = EXIT_DATA;
 			sprof_error("out of memory");
 			goto done;
 		}
+		if (no_inline)
+			model_drop_inlined(models[i]);
+	}
 
+	size_t skipped = 0;
+	opt.skipped = opt.all ? &skipped : NULL;
 	if (opt.all && output && !strncmp(fmt->name, "envelope", 8)) {
 		/* An envelope is one event; concatenated envelopes would not be
 		 * one file sentry-cli can send, so each process gets FILE.PID,
@@ -442,10 +467,17 @@ int cmd_convert(int argc, char **argv)
 			else
 				snprintf(path, sizeof path, "%s.%u-%u", output, models[i]->pid, nth);
 			status = write_output(fmt, &models[i], 1, &opt, path);
-			if (status == OUTPUT_SKIPPED)   /* said so; the others may do */
+			if (status == OUTPUT_SKIPPED) { /* counted; the others may do */
 				status = 0;
-			else if (!status)
+			} else if (!status) {
 				written++;
+				char *name = text_for_terminal(models[i]->command);
+				char *shown = text_for_terminal(path);
+				sprof_error("%s: pid %u (%s), %zu samples", shown ? shown : "?",
+				            models[i]->pid, name ? name : "?", models[i]->nsamples);
+				free(name);
+				free(shown);
+			}
 		}
 		if (!status && !written) {
 			sprof_error("%s: not enough samples in any process for a Sentry profile",
@@ -455,6 +487,9 @@ int cmd_convert(int argc, char **argv)
 	} else {
 		status = write_output(fmt, models, nsel, &opt, output);
 	}
+	if (skipped)    /* one line, not one per process: a make has hundreds */
+		sprof_error("%s: %zu of %zu processes have too few samples for a Sentry profile; "
+		            "skipped (sprof info lists them)", opt.input_name, skipped, nsel);
 	if (status == 0 && !have_pid && !opt.all && rf.nprocs > 1) {
 		/* after the output, so that an error stays one line; the command
 		 * name comes from the file, so it is escaped for the terminal */

@@ -52,4 +52,11 @@ expect_status 0 "$SPROF" convert --all -f envelope -o multi.env two.raw
 n=$(ls multi.env.* | wc -l)
 [ "$n" -ge 2 ] || fail "--all -f envelope -o wrote $n files"
 for f in multi.env.*; do check_sentry "$f"; done
+assert_grep "^sprof: multi.env.[0-9]+: pid [0-9]+ \(prog-conv-work\), [0-9]+ samples$" err
+# envelopes one after another on stdout are no file sentry-cli takes
+for f in envelope envelope-chunk; do
+	expect_status 2 "$SPROF" convert --all -f $f two.raw
+	assert_grep "^sprof: --all -f $f writes one envelope per process: give -o FILE" err
+	[ -s out ] && fail "--all -f $f wrote to stdout"
+done
 exit 0

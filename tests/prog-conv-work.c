@@ -3,9 +3,11 @@
  * the callers call; the tests find them in this file and expect them as the
  * caller frames' line numbers.
  *
- * Usage: prog-conv-work single|threads|clock [SECONDS]   (default 0.4)
+ * Usage: prog-conv-work single|threads|clock|spawn [SECONDS]   (default 0.4)
  * threads: the main thread and two threads named conv-worker-1/2 all spin.
- * clock: the main thread reads CLOCK_MONOTONIC in a loop (in the vDSO). */
+ * clock: the main thread reads CLOCK_MONOTONIC in a loop (in the vDSO).
+ * spawn: the main thread creates and joins threads that return at once,
+ * so that samples land inside pthread_create (the shim wraps it). */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
@@ -61,17 +63,36 @@ __attribute__((noinline)) void conv_clock_loop(void)
 		;
 }
 
+static void *conv_nothing(void *arg)
+{
+	return arg;
+}
+
+__attribute__((noinline)) void conv_spawn_loop(void)
+{
+	double end = now() + seconds;
+	while (now() < end) {
+		pthread_t t;
+		if (pthread_create(&t, NULL, conv_nothing, NULL) == 0) /* CALL:spawn */
+			pthread_join(t, NULL);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || (strcmp(argv[1], "single") && strcmp(argv[1], "threads") &&
-	                 strcmp(argv[1], "clock"))) {
-		fprintf(stderr, "usage: prog-conv-work single|threads|clock [SECONDS]\n");
+	                 strcmp(argv[1], "clock") && strcmp(argv[1], "spawn"))) {
+		fprintf(stderr, "usage: prog-conv-work single|threads|clock|spawn [SECONDS]\n");
 		return 2;
 	}
 	if (argc > 2)
 		seconds = atof(argv[2]);
 	if (!strcmp(argv[1], "clock")) {
 		conv_clock_loop();
+		return 0;
+	}
+	if (!strcmp(argv[1], "spawn")) {
+		conv_spawn_loop();
 		return 0;
 	}
 	int nthreads = !strcmp(argv[1], "threads") ? 2 : 0;

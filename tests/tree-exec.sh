@@ -49,7 +49,9 @@ expect_status 0 "$SPROF" convert --all -f envelope -o sh.env sh.raw
 shpid=$(pid_of '^  command: sh -c' sh.raw)
 apid=$(pid_of 'prog-tree-work alpha' sh.raw)
 [ -s "sh.env.$apid" ] && [ ! -e "sh.env.$shpid" ] || { ls; show err; fail "--all envelopes: want sh.env.$apid only"; }
-assert_grep "^sprof: sh.raw: process $shpid has too few samples for a Sentry profile; skipped$" err
+assert_grep "^sprof: sh.env.$apid: pid $apid \\(prog-tree-work\\), [0-9]+ samples$" err
+assert_grep "^sprof: sh.raw: 1 of 2 processes have too few samples for a Sentry profile; skipped \\(sprof info lists them\\)$" err
+[ "$(grep -c . err)" = 2 ] || { show err; fail "--all envelopes: want one line per file and one for the skipped"; }
 
 # a pid that burns CPU, then execs a program that burns too: two entries
 # with samples under one pid (~25 of the shell's loop, ~120 of the

@@ -10,7 +10,6 @@ extern const struct output_format format_sentry;
 extern const struct output_format format_sentry_chunk;
 extern const struct output_format format_envelope;
 extern const struct output_format format_envelope_chunk;
-/* formats of helper H6 (declare and list below, one line each) */
 extern const struct output_format format_report, format_flamegraph, format_pprof,
 	format_speedscope, format_collapsed;
 

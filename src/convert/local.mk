@@ -3,6 +3,7 @@
 noinst_LIBRARIES += src/convert/libsprofconvert.a
 src_convert_libsprofconvert_a_SOURCES = src/convert/model.h src/convert/model.c \
 	src/convert/symbolize.h src/convert/symbolize.c \
+	src/convert/symnames.h src/convert/symnames.c \
 	src/convert/json.h src/convert/json.c \
 	src/convert/text.h src/convert/text.c \
 	src/convert/formats.c src/convert/out-sentry.c

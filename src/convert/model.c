@@ -75,11 +75,11 @@ struct builder {
 	struct profile_model *m;
 	int *sym_handle;                /* per image: -2 not opened yet, -1 unusable */
 	bool *img_in_app;
+	bool *img_is_shim;              /* libsprof.so: its frames are dropped */
 	char *exe_dir;
 	struct htab frame_cache;        /* (image+1, pc<<1|is_return) -> first<<8 | count */
 	struct htab stack_index;        /* (hash, nframes) -> stack ids (chained by probing) */
 	int64_t *raw_to_stack;          /* per raw stack: model stack, -1 unknown */
-	bool *raw_stable;
 	size_t cap_frames, cap_stacks, cap_samples;
 	uint32_t *tmp;                  /* frame indices of the stack being built */
 	size_t cap_tmp;
@@ -125,6 +125,14 @@ static char *debug_id(const uint8_t *b, size_t n)
 
 /* Default in_app of an image: the program and what lives beside it are the
  * application; system libraries, the loader and the vdso are not. */
+/* The shim: its interposed wrappers (pthread_create, the blocking calls)
+ * sit between the program's own frames but are no part of the program, so
+ * its frames never reach an output. */
+static bool image_is_shim(const char *path)
+{
+	return has_prefix(base_name(path), "libsprof.so");
+}
+
 static bool image_in_app(const struct builder *b, const char *path)
 {
 	if (path[0] != '/')
@@ -136,8 +144,6 @@ static bool image_in_app(const struct builder *b, const char *path)
 			return false;
 	if (strstr(base_name(path), "ld-linux") || has_prefix(base_name(path), "ld.so") ||
 	    has_prefix(base_name(path), "ld64.so"))
-		return false;
-	if (has_prefix(base_name(path), "libsprof.so"))     /* the sampler itself */
 		return false;
 	if (b->p->exe && !strcmp(path, b->p->exe))
 		return true;
@@ -159,25 +165,21 @@ static bool frame_in_app(const struct builder *b, int img, const char *function)
 	return in;
 }
 
-/* The image holding pc at time t: one mapped then; failing that one mapped a
- * little later (the shim may notice a dlopen after its first sample).  *stable
- * turns false when several images ever held pc, so the answer depends on t. */
+/* The image holding pc at time t, by the reader's one rule (raw_image_for:
+ * the newest mapped then, else the first mapped a little later).  *stable
+ * turns false when several images ever held pc, so the answer depends on t
+ * and the translated stack cannot be cached per raw stack. */
 static int image_at(const struct builder *b, uint64_t pc, uint64_t t, bool *stable)
 {
-	int best = -1, later = -1, found = 0;
-	for (size_t i = 0; i < b->p->nimages; i++) {
+	int found = 0;
+	for (size_t i = 0; i < b->p->nimages && found < 2; i++) {
 		const struct raw_image *im = &b->p->images[i];
-		if (pc < im->start || pc - im->start >= im->size)
-			continue;
-		found++;
-		if (im->seen_us <= t && t < im->gone_us && best < 0)
-			best = (int)i;
-		else if (t < im->gone_us && (later < 0 || im->seen_us < b->p->images[later].seen_us))
-			later = (int)i;
+		found += pc >= im->start && pc - im->start < im->size;
 	}
 	if (found > 1)
 		*stable = false;
-	return best >= 0 ? best : later;
+	const struct raw_image *im = found ? raw_image_for(b->p, pc, t) : NULL;
+	return im ? (int)(im - b->p->images) : -1;
 }
 
 static int grow(void **arr, size_t *cap, size_t need, size_t elem)
@@ -298,6 +300,8 @@ static int64_t translate_stack(struct builder *b, uint32_t raw, uint64_t t)
 		if (pc == 0)
 			continue;
 		int img = image_at(b, pc, t, &stable);
+		if (img >= 0 && b->img_is_shim[img])
+			continue;
 		uint32_t first, count;
 		if (frames_for(b, img, pc, i > 0, &first, &count))
 			return -1;
@@ -403,7 +407,8 @@ static int build(struct builder *b, bool cut)
 	m->images = calloc(p->nimages ? p->nimages : 1, sizeof *m->images);
 	b->sym_handle = malloc((p->nimages ? p->nimages : 1) * sizeof *b->sym_handle);
 	b->img_in_app = calloc(p->nimages ? p->nimages : 1, sizeof *b->img_in_app);
-	if (!m->images || !b->sym_handle || !b->img_in_app)
+	b->img_is_shim = calloc(p->nimages ? p->nimages : 1, sizeof *b->img_is_shim);
+	if (!m->images || !b->sym_handle || !b->img_in_app || !b->img_is_shim)
 		return -1;
 	m->nimages = p->nimages;
 	for (size_t i = 0; i < p->nimages; i++) {
@@ -423,6 +428,7 @@ static int build(struct builder *b, bool cut)
 		mi->bias = ri->bias;
 		b->sym_handle[i] = -2;
 		b->img_in_app[i] = image_in_app(b, mi->path);
+		b->img_is_shim[i] = image_is_shim(mi->path);
 	}
 
 	b->raw_to_stack = malloc((p->nstacks ? p->nstacks : 1) * sizeof *b->raw_to_stack);
@@ -455,7 +461,7 @@ static int build(struct builder *b, bool cut)
 		ms->state = rs->state;
 		if (rs->t_us > last)
 			last = rs->t_us;
-		/* threads are few: a linear search over the last-used first */
+		/* threads are few: a linear search */
 		size_t k;
 		for (k = 0; k < nti && ti[k].tid != rs->tid; k++)
 			;
@@ -502,9 +508,9 @@ struct profile_model *model_build(const struct raw_process *p, bool cut,
 	ht_free(&b.frame_cache);
 	ht_free(&b.stack_index);
 	free(b.raw_to_stack);
-	free(b.raw_stable);
 	free(b.sym_handle);
 	free(b.img_in_app);
+	free(b.img_is_shim);
 	free(b.exe_dir);
 	free(b.tmp);
 	if (r) {
@@ -512,6 +518,20 @@ struct profile_model *model_build(const struct raw_process *p, bool cut,
 		return NULL;
 	}
 	return b.m;
+}
+
+void model_drop_inlined(struct profile_model *m)
+{
+	/* Stacks that become equal stay separate entries: every writer sums
+	 * by frame or function, none relies on stacks being distinct. */
+	for (size_t i = 0; i < m->nstacks; i++) {
+		struct model_stack *st = &m->stacks[i];
+		uint32_t n = 0;
+		for (uint32_t k = 0; k < st->nframes; k++)
+			if (!m->frames[st->frames[k]].inlined)
+				st->frames[n++] = st->frames[k];
+		st->nframes = n;
+	}
 }
 
 void model_free(struct profile_model *m)

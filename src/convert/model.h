@@ -104,6 +104,9 @@ struct convert_options {
 					 * is skipped with a note, write() returns
 					 * OUTPUT_SKIPPED */
 	const char *output_path;        /* -o FILE, or NULL for stdout */
+	size_t *skipped;                /* non-NULL: count processes skipped for too
+					 * few samples here instead of a line each
+					 * (the caller says it once) */
 };
 
 /* One output format: one file out-NAME.c defines it, formats.c lists it.
@@ -139,6 +142,11 @@ struct model_build_options {
 struct profile_model *model_build(const struct raw_process *p, bool cut,
                                   const struct model_build_options *o,
                                   struct symbolizer *sym);
+
+/* --inline=no: takes every inlined frame out of every stack, so that time
+ * goes to the real function (whose frame already has the line of the
+ * inlined call). */
+void model_drop_inlined(struct profile_model *m);
 
 void model_free(struct profile_model *m);
 

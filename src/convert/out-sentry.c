@@ -186,6 +186,10 @@ static const char *few_samples_hint(const struct convert_options *opt)
  * written one by one (one_of_several): a note, and the caller goes on. */
 static int skip_process(const struct convert_options *opt, const struct profile_model *m)
 {
+	if (opt->skipped) {
+		++*opt->skipped;
+		return OUTPUT_SKIPPED;
+	}
 	sprof_error("%s: process %u has too few samples for a Sentry profile; skipped",
 	            opt->input_name, m->pid);
 	return OUTPUT_SKIPPED;

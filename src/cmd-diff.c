@@ -197,7 +197,7 @@ static int parse(struct args *a, int argc, char **argv)
 	if (npos != 0 && npos != 2)
 		return sprof_usage_error("diff", npos == 1 ? "expected BASE and NEW, got one file"
 		                                 : "expected BASE and NEW ('%s' is extra)",
-		                         argv[argc - 1]);
+		                         npos > 2 ? argv[optind + 2] : "");
 	for (int s = 0; s < 2 && npos == 2; s++)
 		if (add(&a->paths[s], &a->npaths[s], argv[optind + s])) {
 			sprof_error("out of memory");

@@ -159,19 +159,23 @@ static bool put_functions(const struct tw *w, const struct diff_result *r, const
 static void put_gate(const struct tw *w, const struct gate *g, const struct diff_result *r,
                      const struct diff_out *o)
 {
-	fprintf(w->out, "%sGate%s%s:%s\n", w->md ? "**" : col(w, C_BOLD), g->is_default ? " (default)" : "",
-	        w->md ? "**" : "", col(w, C_OFF));
+	const char *on = w->md ? "**" : col(w, C_BOLD), *off = w->md ? "**" : col(w, C_OFF);
+	fprintf(w->out, "%sGate%s:%s\n", on, g->is_default ? " (default)" : "", off);
 	if (w->md)
 		fputc('\n', w->out);
 	if (!g->n)
 		fprintf(w->out, "%s(no rules: --fail-on none)\n", w->md ? "- " : "  ");
 	for (size_t i = 0; i < g->n; i++) {
 		const struct gate_rule *rule = &g->rules[i];
-		fprintf(w->out, w->md ? "- %s `" : "  %s%-4s%s  ", w->md && rule->fired ? "**fail**" :
-		        w->md ? "pass" : rule->fired ? col(w, C_RED) : "",
-		        w->md ? "" : rule->fired ? "FAIL" : "pass", w->md ? "" : col(w, C_OFF));
+		if (w->md)
+			fprintf(w->out, "- %s `", rule->fired ? "**fail**" : "pass");
+		else
+			fprintf(w->out, "  %s%-4s%s  ", rule->fired ? col(w, C_RED) : "",
+			        rule->fired ? "FAIL" : "pass", col(w, C_OFF));
+		/* as typed (made terminal-safe); in Markdown, code needs no escapes */
 		put_name(&(struct tw){w->out, false, false}, rule->text);
-		fputs(w->md ? "`" : "", w->out);
+		if (w->md)
+			fputc('`', w->out);
 		if (rule->metric == GATE_CPU && !r->cpu.tested)
 			fputs(" (not tested: needs 2 runs per side)", w->out);
 		else if (rule->metric == GATE_CPU && rule->fired)

@@ -2,6 +2,7 @@
 # raw size, start-up and convert cost of sprof next to gperftools and perf.
 # Not part of `make check` (it takes minutes and wants a quiet machine); the
 # workloads are EXTRA_PROGRAMS so that only `make bench` builds them.
+# The diff section measures the false-alarm rate of `sprof diff`'s default gate.
 # Options for the driver go in BENCH_ARGS, e.g.
 #   make bench BENCH_ARGS="--quick --json out.json"
 BENCH_BINS = bench/bench-burn bench/bench-shares bench/bench-manystacks bench/bench-walk

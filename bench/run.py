@@ -18,6 +18,8 @@ What each section measures and how is in doc/performance.md; in short:
   startup    wall time added to `true`.
   convert    samples/s and peak RSS of `sprof convert` on a >= 1 M-sample
              file, next to `perf script` and `google-pprof --text`.
+  diff       false alarms of `sprof diff`'s default gate: pairs of runs of
+             the same program with the same input must pass >= 99 %.
 
 Runs of the variants being compared are interleaved (round-robin, N times)
 and reported as median [min-max], because the machines are small, shared
@@ -1045,6 +1047,70 @@ def section_tree(b, q):
     b.table(["job", "processes", "raw", "wall", "CPU", "peak RSS", "target"], rows)
     b.results["sections"]["tree"] = data
 
+def diff_json(b, base, new):
+    """Exit status and JSON of `sprof diff -f json` (default gate)."""
+    r = subprocess.run([b.sprof, "diff", "-f", "json"] +
+                       sum((["--base", f] for f in base), []) +
+                       sum((["--new", f] for f in new), []),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        d = json.loads(r.stdout)
+    except ValueError:
+        d = None
+    return r.returncode, d
+
+
+def section_diff(b, q):
+    b.emit("## sprof diff: false alarms of the default gate")
+    b.emit()
+    if not b.available("sprof"):
+        b.emit("n/a: " + b.why_na("sprof"))
+        b.emit()
+        return
+    secs, npairs = (0.5, 100) if q else (1.0, 100)
+    b.emit("%d runs of bench-shares (the same program and input, ~%.1f s of CPU each) "
+           "under `sprof run -F 1000`; `sprof diff` with its default gate (self>+2pp, "
+           "cpu>+5%%, 99%% confidence, Bonferroni) on %d disjoint pairs (1 run per side: "
+           "the cpu rule is not tested) and on %d disjoint groups of 2 runs per side "
+           "(shares and CPU time tested with the runs' spread).  Every diff should pass "
+           "(exit 0): target >= 99 %%.  The runs alternate between the sides (base, new, base, "
+           "new ...), as a CI job should run them, so that a change of the machine's load "
+           "over time does not fall between the sides." % (2 * npairs, secs, npairs, npairs // 2))
+    b.emit()
+    units = b.calibrate("shares", [], secs, 500)
+    argv = [b.prog("shares"), "-n", str(units)]
+    raws = []
+    for i in range(2 * npairs):
+        out = os.path.join(b.work, "diff-%d.raw" % i)
+        subprocess.run(b.sprof_argv(1000, out, argv), stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=True)
+        raws.append(out)
+    configs = [("1 run per side", [([raws[2 * i]], [raws[2 * i + 1]]) for i in range(npairs)]),
+               ("2 runs per side", [(raws[4 * i:4 * i + 4:2], raws[4 * i + 1:4 * i + 4:2])
+                                    for i in range(npairs // 2)])]
+    rows, data = [], {}
+    for name, pairs in configs:
+        res = [diff_json(b, base, new) for base, new in pairs]
+        passed = sum(1 for rc, _ in res if rc == 0)
+        other = sum(1 for rc, _ in res if rc not in (0, 3))
+        biggest = [max((abs(f["self"]["delta"]) for f in d["functions"]), default=0) * 100
+                   for _, d in res if d]
+        cpu = [abs(d["cpu_seconds_per_run"]["relative"]) * 100 for _, d in res if d]
+        fired = {}
+        for _, d in res:
+            for g in (d or {}).get("gate", []):
+                fired[g["rule"]] = fired.get(g["rule"], 0) + (g["fired"] > 0)
+        rate = 100.0 * passed / len(res)
+        rows.append([name, len(res), passed, len(res) - passed - other, other,
+                     ", ".join("%s %d" % kv for kv in sorted(fired.items())),
+                     "%.1f%%" % rate, fmt_range(biggest, prec=2), fmt_range(cpu, prec=1),
+                     mark(rate >= 99 and other == 0)])
+        data[name] = {"diffs": len(res), "passed": passed, "errors": other, "fired": fired,
+                      "max_self_pp": biggest, "cpu_change_pct": cpu}
+    b.table(["sides", "diffs", "pass", "fail (exit 3)", "error", "rules fired", "pass rate",
+             "largest |Δ self| pp", "|Δ CPU| %", "≥ 99 %"], rows)
+    b.results["sections"]["diff"] = data
+
 
 SECTIONS = {
     "overhead": section_overhead,
@@ -1057,6 +1123,7 @@ SECTIONS = {
     "convert": section_convert,
     "wall": section_wall,
     "tree": section_tree,
+    "diff": section_diff,
 }
 
 

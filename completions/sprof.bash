@@ -12,20 +12,27 @@ _sprof_convert_opts='-o --output -f --format --transaction --trace-id --release 
   --debug-dir --in-app-include --in-app-exclude --top --merge-threads --color --title --width
   --reverse --inline -h --help'
 _sprof_formats='sentry sentry-chunk envelope envelope-chunk report flamegraph pprof speedscope collapsed'
+_sprof_diff_opts='--base --new --pid --debug-dir --fail-on --confidence -f --format -o --output --top
+  --color --merge-threads --title --width -h --help'
+_sprof_diff_formats='table markdown json flamegraph'
 
 # Completes a value of option $1 with the current word $2; returns 1 when $1
 # takes no value (so the caller completes an option or operand instead).
 _sprof_value() {
 	local opt=$1 cur=$2
 	case $opt in
-	-o|--output|--in-app-include|--in-app-exclude)
+	-o|--output|--in-app-include|--in-app-exclude|--base|--new)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 	--debug-dir)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
 	-f|--format)
-		mapfile -t COMPREPLY < <(compgen -W "$_sprof_formats" -- "$cur") ;;
+		local fmts=$_sprof_formats
+		[ "${_sprof_cmd-}" != diff ] || fmts=$_sprof_diff_formats
+		mapfile -t COMPREPLY < <(compgen -W "$fmts" -- "$cur") ;;
+	--fail-on)
+		mapfile -t COMPREPLY < <(compgen -W "'self>+2pp' 'total>+5pp' 'cpu>+5%' none" -- "$cur") ;;
 	--color)
 		mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur") ;;
 	--inline)
@@ -39,7 +46,7 @@ _sprof_value() {
 	--signal)
 		mapfile -t COMPREPLY < <(compgen -W 'PROF VTALRM USR1 USR2 ALRM RTMIN RTMIN+1 RTMIN+3 RTMAX' -- "$cur") ;;
 	--transaction|--trace-id|--release|--environment|--dist|--platform|--dsn|--pid|\
-	--start|--end|--max-duration|--seed|--top|--title|--width)
+	--start|--end|--max-duration|--seed|--top|--title|--width|--confidence)
 		COMPREPLY=() ;;         # free-form value: nothing sensible to offer
 	*)
 		return 1 ;;
@@ -65,7 +72,7 @@ _sprof() {
 		if [[ $cur == -* ]]; then
 			mapfile -t COMPREPLY < <(compgen -W '-h --help -V --version' -- "$cur")
 		else
-			mapfile -t COMPREPLY < <(compgen -W 'run convert info' -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W 'run convert info diff' -- "$cur")
 		fi
 		return 0
 	fi
@@ -95,6 +102,7 @@ _sprof() {
 		fi
 	fi
 
+	_sprof_cmd=$cmd         # _sprof_value: diff has formats of its own
 	# an option and its value in one word, as in --format=sentry
 	if [[ $cur == --*=* ]]; then
 		local opt=${cur%%=*}
@@ -108,6 +116,7 @@ _sprof() {
 	run) opts=$_sprof_run_opts ;;
 	convert) opts=$_sprof_convert_opts ;;
 	info) opts=$_sprof_info_opts ;;
+	diff) opts=$_sprof_diff_opts ;;
 	*) return 0 ;;
 	esac
 	if [[ $cur == -* ]]; then

@@ -83,6 +83,7 @@ complete -c sprof -f
 complete -c sprof -n __sprof_needs_command -a run -d 'Profile a command and write a raw sample file'
 complete -c sprof -n __sprof_needs_command -a convert -d 'Turn a raw file into a Sentry profile (or another format)'
 complete -c sprof -n __sprof_needs_command -a info -d 'Summarize a raw file'
+complete -c sprof -n __sprof_needs_command -a diff -d 'Compare two profiles; exit 3 when something got slower'
 complete -c sprof -n __sprof_needs_command -s h -l help -d 'Show help'
 complete -c sprof -n __sprof_needs_command -s V -l version -d 'Show the version'
 
@@ -105,6 +106,28 @@ complete -c sprof -n '__sprof_using run; and __sprof_run_command_started' -x -a 
 # sprof info
 complete -c sprof -n '__sprof_using info' -F
 complete -c sprof -n '__sprof_using info' -s h -l help -d 'Show help'
+
+# sprof diff
+set -l df '__sprof_using diff'
+complete -c sprof -n $df -F
+complete -c sprof -n $df -l base -r -F -d 'A raw file of the base side (repeatable)'
+complete -c sprof -n $df -l new -r -F -d 'A raw file of the new side (repeatable)'
+complete -c sprof -n $df -l pid -x -d 'Compare the process with this pid'
+complete -c sprof -n $df -l debug-dir -x -a '(__fish_complete_directories)' -d 'Look for debug information in DIR'
+complete -c sprof -n $df -l fail-on -x -a "'self>+2pp' 'total>+5pp' 'cpu>+5%' none" -d 'Gate rule: exit 3 when it fires'
+complete -c sprof -n $df -l confidence -x -d 'Confidence of the noise tests in percent (default 99)'
+complete -c sprof -n $df -s f -l format -x -d 'Output format' -a '
+    table\t"Terminal table (default)"
+    markdown\t"For a pull-request comment"
+    json\t"For tools"
+    flamegraph\t"Differential SVG flame graph"'
+complete -c sprof -n $df -s o -l output -r -F -d 'Write to FILE instead of stdout'
+complete -c sprof -n $df -l top -x -d 'Functions shown in the table'
+complete -c sprof -n $df -l color -x -a 'auto always never' -d 'Colour the table'
+complete -c sprof -n $df -l merge-threads -d 'Flame graph: one root for all threads'
+complete -c sprof -n $df -l title -x -d 'Flame graph title'
+complete -c sprof -n $df -l width -x -d 'Flame graph width in pixels'
+complete -c sprof -n $df -s h -l help -d 'Show help'
 
 # sprof convert
 set -l cv '__sprof_using convert'

@@ -21,8 +21,8 @@
 /* A pid holds one entry per program it exec'd (`env`, a shell wrapper,
  * then the real program); the one with the most samples is the program the
  * process was run for (the first entry of `env X=1 ./app` has none).  The
- * index of that entry, or -1 when no entry has this pid. */
-static ptrdiff_t busiest_of_pid(const struct raw_file *rf, uint32_t pid)
+ * index of that entry, or -1 when no entry has this pid.  (sprof.h) */
+ptrdiff_t busiest_of_pid(const struct raw_file *rf, uint32_t pid)
 {
 	ptrdiff_t best = -1;
 	for (size_t i = 0; i < rf->nprocs; i++)
@@ -34,8 +34,8 @@ static ptrdiff_t busiest_of_pid(const struct raw_file *rf, uint32_t pid)
 
 /* The pid converted when neither --pid nor --all is given: the command
  * sprof ran, the one whose parent is not in the file (the launcher); file
- * order is no guide, since a child's blocks can come first. */
-static uint32_t root_pid(const struct raw_file *rf)
+ * order is no guide, since a child's blocks can come first.  (sprof.h) */
+uint32_t root_pid(const struct raw_file *rf)
 {
 	for (size_t i = 0; i < rf->nprocs; i++) {
 		bool parent_in_file = false;

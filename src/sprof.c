@@ -10,6 +10,7 @@ static const struct sprof_command commands[] = {
 	{ "run",     "profile a command and write a raw sample file", cmd_run },
 	{ "convert", "turn a raw file into a Sentry profile (or another format)", cmd_convert },
 	{ "info",    "summarize a raw file", cmd_info },
+	{ "diff",    "compare two profiles; exit 3 when something got slower", cmd_diff },
 };
 
 static void usage(FILE *f)

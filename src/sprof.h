@@ -4,6 +4,7 @@
 #define SPROF_SPROF_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Exit statuses of sprof itself (not of a profiled program). */
@@ -19,6 +20,13 @@ struct sprof_command {
 int cmd_run(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+
+/* cmd-convert.c's choice of process, which `sprof diff` shares: the pid sprof
+ * ran (root_pid), and the entry of a pid with the most samples (-1: none). */
+struct raw_file;
+uint32_t root_pid(const struct raw_file *rf);
+ptrdiff_t busiest_of_pid(const struct raw_file *rf, uint32_t pid);
 
 /* "sprof: " + message + newline on stderr. */
 void sprof_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

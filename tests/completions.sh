@@ -40,6 +40,8 @@ echo "cmd: $(t sprof run -q -- bas)"
 echo "cmd2: $(t sprof run -o x.raw ./myprog --ma)"
 echo "cmd3: $(t sprof run -F 99 bas)"
 echo "dir: $(t sprof convert --debug-dir s)"
+echo "dfmt: $(t sprof diff -f ma)"
+echo "dopt: $(t sprof diff --fail)"
 type complete >/dev/null && complete -p sprof
 EOF
 bash --norc --noprofile bash-driver "$comp/sprof.bash" > bash.out 2> bash.err ||
@@ -49,7 +51,9 @@ bash --norc --noprofile bash-driver "$comp/sprof.bash" > bash.out 2> bash.err ||
 expect_line() {   # expect_line FILE LINE
 	grep -qxF -- "$2" "$1" || { show "$1"; fail "expected the line '$2' in $1"; }
 }
-expect_line bash.out "top: convert info run"
+expect_line bash.out "top: convert diff info run"
+expect_line bash.out "dfmt: markdown"
+expect_line bash.out "dopt: --fail-on"
 expect_line bash.out "opt: --version"
 expect_line bash.out "run: --max-depth"
 expect_line bash.out "runF: 49 499 4999"
@@ -70,10 +74,11 @@ assert_no_grep '^cmd2: .*--max-depth' bash.out
 if command -v fish >/dev/null 2>&1; then
 	fish -n "$comp/sprof.fish" 2> fish.err || { show fish.err; fail "fish -n: syntax error in sprof.fish"; }
 	fish --no-config -c "source '$comp/sprof.fish'; function sprof; end
-		for l in 'sprof ' 'sprof run --max' 'sprof convert --format sentry' 'sprof info app' 'sprof run -- bas' 'sprof convert --color a'
+		for l in 'sprof ' 'sprof run --max' 'sprof convert --format sentry' 'sprof info app' 'sprof run -- bas' 'sprof convert --color a' 'sprof diff --format j'
 			echo \"\$l|\"(complete -C \"\$l\" | string replace -r '\t.*' '' | sort | string join ' ')
 		end" > fish.out 2> fish.err || { show fish.out fish.err; fail "the fish completion did not run"; }
-	expect_line fish.out "sprof |convert info run"
+	expect_line fish.out "sprof |convert diff info run"
+	expect_line fish.out "sprof diff --format j|json"
 	expect_line fish.out "sprof run --max|--max-depth"
 	expect_line fish.out "sprof convert --format sentry|sentry sentry-chunk"
 	expect_line fish.out "sprof info app|app.raw apple.txt"
@@ -111,6 +116,7 @@ EOF
 	zrc=0
 	timeout 120 zsh -f zdriver "$comp" 'sprof ' 'sprof convert -f ' 'sprof run --max' \
 		'sprof info ap' 'sprof run -q -- bas' 'sprof convert --color=' 'sprof run ./myprog --ma' \
+		'sprof diff -f ' \
 		> zsh.out 2>&1 || zrc=$?
 	if [ "$zrc" -eq 77 ]; then
 		echo "note: zsh has no zpty module; only the syntax of _sprof checked" >&2
@@ -121,13 +127,14 @@ EOF
 			got=$(zhits "$1")
 			[ "$got" = "$2" ] || { show zsh.out; fail "zsh: line $1 completed to '$got', expected '$2'"; }
 		}
-		zexpect 1 "convert info run"
+		zexpect 1 "convert diff info run"
 		zexpect 2 "collapsed envelope envelope-chunk flamegraph pprof report sentry sentry-chunk speedscope"
 		zexpect 3 "--max-depth"
 		zexpect 4 "app.raw apple.txt"
 		grep -qx bash hits.5 || { show hits.5; fail "zsh: no command completion after 'sprof run --'"; }
 		zexpect 6 "always auto never"
 		zexpect 7 ""
+		zexpect 8 "flamegraph json markdown table"
 	fi
 else
 	echo "note: zsh is not installed; _sprof not checked" >&2

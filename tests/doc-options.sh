@@ -1,7 +1,7 @@
 #!/bin/sh
 # doc-options.sh -- the man page and the shell completions document exactly
 # the options and output formats sprof accepts: every option printed by
-# `sprof --help` and `sprof run|convert|info --help`, and every format listed
+# `sprof --help` and `sprof run|convert|info|diff --help`, and every format listed
 # under `sprof convert --help`, must appear in doc/sprof.1 and in each
 # completion file; and every option those files mention must be one sprof
 # prints (no stale options).  Also: the man page formats without warnings.
@@ -14,7 +14,7 @@ for f in $man $comps; do
 done
 
 # help.all: every help text.  Each must exist and exit 0.
-for c in "" run convert info; do
+for c in "" run convert info diff; do
 	# shellcheck disable=SC2086  # $c empty means top-level help
 	"$SPROF" $c --help > "help.${c:-top}" 2>&1 || { show "help.${c:-top}"; fail "sprof $c --help failed"; }
 	cat "help.${c:-top}" >> help.all

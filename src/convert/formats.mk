@@ -7,7 +7,7 @@ src_convert_libsprofconvert_a_SOURCES += \
 	src/convert/pbenc.c src/convert/pbenc.h \
 	src/convert/out-collapsed.c \
 	src/convert/out-report.c \
-	src/convert/out-flamegraph.c \
+	src/convert/out-flamegraph.c src/convert/flamegraph.h \
 	src/convert/out-pprof.c \
 	src/convert/out-speedscope.c
 # their user documentation and its screenshot (doc/local.mk belongs to the docs)

@@ -15,8 +15,13 @@
  * searches (handy for links, and how the tests drive the script).
  *
  * Frames narrower than 0.1 px are left out, as flamegraph.pl does, to keep
- * files of deep profiles small. */
+ * files of deep profiles small.
+ *
+ * flamegraph_draw (flamegraph.h) draws any folded stacks with a hook that
+ * colours frames and titles the graph: `sprof diff` draws its differential
+ * flame graph with it. */
 #include "config.h"
+#include "convert/flamegraph.h"
 #include "convert/folded.h"
 #include "convert/model.h"
 #include "convert/text.h"
@@ -116,6 +121,7 @@ struct fg_frame {
 	const char *name;
 	uint32_t depth;                 /* 0 is the "all" root */
 	uint64_t start, end;            /* in samples */
+	const struct folded_stack *stack;       /* its path is stack->names[0..depth) */
 };
 
 struct frames {
@@ -123,7 +129,8 @@ struct frames {
 	size_t n, cap;
 };
 
-static bool push(struct frames *fs, const char *name, uint32_t depth, uint64_t start, uint64_t end)
+static bool push(struct frames *fs, const char *name, uint32_t depth, uint64_t start, uint64_t end,
+                 const struct folded_stack *stack)
 {
 	if (fs->n == fs->cap) {
 		size_t cap = fs->cap ? fs->cap * 2 : 1024;
@@ -133,7 +140,7 @@ static bool push(struct frames *fs, const char *name, uint32_t depth, uint64_t s
 		fs->v = v;
 		fs->cap = cap;
 	}
-	fs->v[fs->n++] = (struct fg_frame){name, depth, start, end};
+	fs->v[fs->n++] = (struct fg_frame){name, depth, start, end, stack};
 	return true;
 }
 
@@ -155,7 +162,7 @@ static bool layout(const struct folded *f, struct frames *fs)
 			       prev->names[common] == cur->names[common])
 				common++;
 		for (uint32_t d = prev ? prev->depth : 0; d-- > common && ok;)
-			ok = push(fs, f->names.strs[prev->names[d]], d + 1, open[d], x);
+			ok = push(fs, f->names.strs[prev->names[d]], d + 1, open[d], x, prev);
 		if (!cur)
 			break;
 		for (uint32_t d = common; d < cur->depth; d++)
@@ -164,7 +171,7 @@ static bool layout(const struct folded *f, struct frames *fs)
 		prev = cur;
 	}
 	free(open);
-	return ok && push(fs, "all", 0, 0, f->total);
+	return ok && push(fs, "all", 0, 0, f->total, NULL);
 }
 
 static const char script[] =
@@ -282,21 +289,31 @@ static void default_title(FILE *out, struct profile_model *const *models, size_t
 	}
 }
 
-static int write_flamegraph(struct profile_model *const *models, size_t nmodels,
-                            const struct convert_options *opt, FILE *out)
+static void subtitle(FILE *out, const struct flamegraph_look *look, uint64_t total)
 {
-	struct folded f;
+	if (look->subtitle) {
+		xml_text(out, look->subtitle, SIZE_MAX);
+		return;
+	}
+	struct profile_model *const *models = look->models;
+	size_t nmodels = look->nmodels;
+	uint32_t hz = nmodels ? models[0]->requested_hz : 0;
+	fprintf(out, "%" PRIu64 " samples, %s mode, %" PRIu32 " Hz%s", total,
+	        nmodels && models[0]->mode == RAW_MODE_WALL ? "wall" : "cpu", hz,
+	        look->merge_threads ? ", threads merged" : "");
+}
+
+int flamegraph_draw(const struct folded *fp, const struct flamegraph_look *look, FILE *out)
+{
+	const struct folded f = *fp;
 	struct frames fs = {0};
-	if (folded_build(&f, models, nmodels, opt->merge_threads) < 0)
-		return 1;
 	if (!layout(&f, &fs)) {
 		sprof_error("out of memory while drawing the flame graph");
-		folded_free(&f);
 		free(fs.v);
 		return 1;
 	}
 
-	int width = opt->width > 0 ? opt->width : DEFAULT_WIDTH;
+	int width = look->width > 0 ? look->width : DEFAULT_WIDTH;
 	if (width < MIN_WIDTH)
 		width = MIN_WIDTH;
 	double scale = f.total ? (double)(width - 2 * XPAD) / (double)f.total : 0;
@@ -319,17 +336,14 @@ static int write_flamegraph(struct profile_model *const *models, size_t nmodels,
 	fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"url(#background)\"/>\n",
 	        width, height);
 	fprintf(out, "<text id=\"title\" x=\"%d\" y=\"24\" text-anchor=\"middle\">", width / 2);
-	if (opt->title)
-		xml_text(out, opt->title, SIZE_MAX);
+	if (look->title)
+		xml_text(out, look->title, SIZE_MAX);
 	else
-		default_title(out, models, nmodels);
+		default_title(out, look->models, look->nmodels);
 	fputs("</text>\n", out);
-	uint32_t hz = nmodels ? models[0]->requested_hz : 0;
-	fprintf(out, "<text id=\"subtitle\" x=\"%d\" y=\"42\" text-anchor=\"middle\">"
-	        "%" PRIu64 " samples, %s mode, %" PRIu32 " Hz%s</text>\n",
-	        width / 2, f.total,
-	        nmodels && models[0]->mode == RAW_MODE_WALL ? "wall" : "cpu", hz,
-	        opt->merge_threads ? ", threads merged" : "");
+	fprintf(out, "<text id=\"subtitle\" x=\"%d\" y=\"42\" text-anchor=\"middle\">", width / 2);
+	subtitle(out, look, f.total);
+	fputs("</text>\n", out);
 	fprintf(out, "<text id=\"unzoom\" class=\"hide\" x=\"%d\" y=\"24\">Reset Zoom</text>\n", XPAD);
 	fprintf(out, "<text id=\"search\" x=\"%d\" y=\"24\">Search</text>\n", width - XPAD - 100);
 	fprintf(out, "<text id=\"details\" x=\"%d\" y=\"%d\"> </text>\n", XPAD, height - 12);
@@ -346,15 +360,21 @@ static int write_flamegraph(struct profile_model *const *models, size_t nmodels,
 		double x = XPAD + (double)fr->start * scale, w = (double)n * scale;
 		if (w < MIN_FRAME_PX)
 			continue;
-		int y = opt->reverse ? YPAD_TOP + (int)fr->depth * FRAME_H
+		int y = look->reverse ? YPAD_TOP + (int)fr->depth * FRAME_H
 		                     : height - YPAD_BOTTOM - (int)(fr->depth + 1) * FRAME_H;
 		unsigned rgb[3];
-		color(fr->name, rgb);
+		char note[128] = "";
+		if (look->color)
+			look->color(look->ctx, &f, fr->stack, fr->depth, rgb, note, sizeof note);
+		else
+			color(fr->name, rgb);
 		fprintf(out, "<g class=\"f\" data-d=\"%" PRIu32 "\" data-s=\"%" PRIu64 "\" data-n=\"%" PRIu64
 		        "\"><title>", fr->depth, fr->start, n);
 		xml_text(out, fr->name, SIZE_MAX);
-		fprintf(out, " (%" PRIu64 " sample%s, %.2f%%)</title>", n, n == 1 ? "" : "s",
+		fprintf(out, " (%" PRIu64 " sample%s, %.2f%%", n, n == 1 ? "" : "s",
 		        100.0 * (double)n / (double)f.total);
+		xml_text(out, note, sizeof note);
+		fputs(")</title>", out);
 		fprintf(out, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" rx=\"2\" ry=\"2\" "
 		        "fill=\"rgb(%u,%u,%u)\"/>", x, y, w, FRAME_H - 1, rgb[0], rgb[1], rgb[2]);
 		fprintf(out, "<text x=\"%.2f\" y=\"%.1f\">", x + 3, y + 11.5);
@@ -371,9 +391,23 @@ static int write_flamegraph(struct profile_model *const *models, size_t nmodels,
 		fputs("</text></g>\n", out);
 	}
 	fputs("</g>\n</svg>\n", out);
-	folded_free(&f);
 	free(fs.v);
 	return 0;
+}
+
+static int write_flamegraph(struct profile_model *const *models, size_t nmodels,
+                            const struct convert_options *opt, FILE *out)
+{
+	struct folded f;
+	if (folded_build(&f, models, nmodels, opt->merge_threads) < 0)
+		return 1;
+	struct flamegraph_look look = {
+		.width = opt->width, .reverse = opt->reverse, .title = opt->title,
+		.models = models, .nmodels = nmodels, .merge_threads = opt->merge_threads,
+	};
+	int rc = flamegraph_draw(&f, &look, out);
+	folded_free(&f);
+	return rc;
 }
 
 const struct output_format format_flamegraph = {

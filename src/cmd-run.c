@@ -506,8 +506,9 @@ static void summary(const char *shown_path, const char *abs_path, double secs, u
 		sprof_error("cannot read back %s: %s", shown_path, err);
 		return;
 	}
-	uint64_t samples = 0, lost = 0, counted = 0, cpu_ns = 0, millihz = 0;
+	uint64_t samples = 0, lost = 0, counted = 0, cpu_ns = 0, millihz = 0, not_written = 0;
 	size_t unended = 0;
+	const char *write_error = NULL;
 	for (size_t i = 0; i < rf.nprocs; i++) {
 		const struct raw_process *p = &rf.procs[i];
 		samples += p->nsamples;
@@ -518,6 +519,10 @@ static void summary(const char *shown_path, const char *abs_path, double secs, u
 			millihz = p->delivered_millihz;
 		if (!p->ended)
 			unended++;
+		if (p->write_error) {
+			write_error = p->write_error;
+			not_written += p->not_written;
+		}
 	}
 	char size[32], rate[48], procs[48] = "", tail[320] = "";
 	human_size(rf.size, size, sizeof size);
@@ -531,7 +536,10 @@ static void summary(const char *shown_path, const char *abs_path, double secs, u
 		snprintf(rate, sizeof rate, "an unknown rate");
 	if (rf.nprocs > 1)
 		snprintf(procs, sizeof procs, " from %zu processes", rf.nprocs);
-	if (rf.cut)
+	if (write_error)
+		snprintf(tail, sizeof tail, "; writing failed: %s, %llu samples not written",
+		         write_error, (unsigned long long)not_written);
+	else if (rf.cut)
 		snprintf(tail, sizeof tail, "; file cut: %s", rf.problem);
 	else if (rf.nprocs == 0)
 		snprintf(tail, sizeof tail, "; the sampler wrote nothing");

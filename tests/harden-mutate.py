@@ -45,7 +45,7 @@ TIMEOUT = 10
 MEM_LIMIT = 1 << 30
 
 REC_PROCESS, REC_IMAGE, REC_IMAGE_GONE, REC_THREAD, REC_STACK, REC_SAMPLES, \
-    REC_STATS, REC_END, REC_RATE, REC_UNPROFILED, REC_NOTE = range(1, 12)
+    REC_STATS, REC_END, REC_RATE, REC_UNPROFILED, REC_NOTE, REC_WRITE_ERROR = range(1, 13)
 # field kinds per record type: u varint, s str, argv (varint n + n str),
 # stack (id, depth, pcs as varint + svarint deltas), samples (count + 4-tuples)
 SCHEMA = {
@@ -60,6 +60,7 @@ SCHEMA = {
     REC_RATE: ["u", "u"],
     REC_UNPROFILED: ["u", "s", "s"],
     REC_NOTE: ["u", "s"],
+    REC_WRITE_ERROR: ["u", "u", "u", "s"],                      # since format 1.2
 }
 M64 = (1 << 64) - 1
 

@@ -23,6 +23,7 @@ RUN_TESTS = \
 	tests/run-streams.sh \
 	tests/run-signals.sh \
 	tests/run-signal-reraise.sh \
+	tests/run-disk-full.sh \
 	tests/run-tty-signal.sh \
 	tests/run-unprofilable.sh \
 	tests/run-env.sh \

@@ -287,27 +287,42 @@ static int create_raw(const char *shown, const char *path)
 
 /* ---- the shim and the child's environment ------------------------------- */
 
+/* The shim beside the running sprof: in the build tree (sprof is
+ * src/sprof, the shim src/shim/.libs/), or installed under a DESTDIR
+ * (sprof is DESTDIR/BINDIR/sprof, the shim DESTDIR/PKGLIBDIR/). */
+static char *shim_beside_self(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	char *slash = n > 0 ? (self[n] = 0, strrchr(self, '/')) : NULL;
+	if (!slash)
+		return NULL;
+	*slash = 0;
+	size_t dl = strlen(self), bl = strlen(BINDIR);
+	char *cand[2] = { NULL, NULL };
+	if (asprintf(&cand[0], "%s/shim/.libs/libsprof.so", self) < 0)
+		cand[0] = NULL;
+	if (dl > bl && !strcmp(self + dl - bl, BINDIR) &&
+	    asprintf(&cand[1], "%.*s%s/libsprof.so", (int)(dl - bl), self, PKGLIBDIR) < 0)
+		cand[1] = NULL;
+	char *found = NULL;
+	for (int i = 0; i < 2; i++) {
+		if (!found && cand[i] && access(cand[i], R_OK) == 0)
+			found = cand[i];
+		else
+			free(cand[i]);
+	}
+	return found;
+}
+
 static char *find_shim(void)
 {
 	const char *env = getenv("SPROF_SHIM");
 	if (env && *env)
 		return strdup(env);
-	/* Uninstalled build tree: sprof is src/sprof, the shim src/shim/.libs/. */
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n > 0) {
-		self[n] = 0;
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = 0;
-			char *cand;
-			if (asprintf(&cand, "%s/shim/.libs/libsprof.so", self) >= 0) {
-				if (access(cand, R_OK) == 0)
-					return cand;
-				free(cand);
-			}
-		}
-	}
+	char *beside = shim_beside_self();
+	if (beside)
+		return beside;
 	if (access(PKGLIBDIR "/libsprof.so", R_OK) == 0)
 		return strdup(PKGLIBDIR "/libsprof.so");
 	sprof_error("cannot find the sampler library libsprof.so (looked in %s)", PKGLIBDIR);

@@ -240,8 +240,10 @@ static int create_raw(const char *shown, const char *path)
 			sprof_error("out of memory");
 			return -1;
 		}
+		/* a symlink there is replaced, its target untouched; a device
+		 * node or FIFO would be gone for its other users */
 		struct stat st;
-		if (lstat(old, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (lstat(old, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
 			sprof_error("%s.old: is %s; not replacing it", shown, file_kind(st.st_mode));
 			free(old);
 			return -1;

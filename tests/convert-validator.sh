@@ -119,9 +119,9 @@ case("envelope transaction id", "envelope",
      "transaction id")
 case("envelope profile missing", "envelope", b"\n".join(lines[:3]) + b"\n", "want one transaction")
 cl = envc.split(b"\n")
-ch = json.loads(cl[1]); ch["platform"] = "python"
+ch = json.loads(cl[1]); ch["platform"] = "cocoa"          # a UI platform: native is backend
 case("chunk item platform", "envelope-chunk",
-     b"\n".join([cl[0], json.dumps(ch).encode()] + cl[2:]), "platform")
+     b"\n".join([cl[0], json.dumps(ch).encode()] + cl[2:]), "invalid_profile_type")
 if bad:
     print("\n".join(bad))
     sys.exit(1)

@@ -36,8 +36,9 @@ What Relay does, and so what this checks, per format:
                "length" (the payload's byte count, then a newline), and the
                payload.  A `transaction` item must be a transaction event
                naming the profile (contexts.profile.profile_id) whose
-               transactions[0].id is the event's event_id.  `profile_chunk`
-               item headers carry the chunk's platform.  sprof writes one
+               transactions[0].id is the event's event_id.  A `profile_chunk`
+               item header's platform, when given, must be of the chunk's
+               profile type (UI: cocoa, android, javascript; else backend).  sprof writes one
                envelope per profile; a file of several is checked envelope by
                envelope.
 """
@@ -502,6 +503,10 @@ def check_event(c, ev, where):
              "16 lower-case hex digits")
 
 
+def profile_type(platform):
+    return "ui" if platform in ("cocoa", "android", "javascript") else "backend"
+
+
 def check_envelope_items(c, items, chunks):
     """items: [(n, header, body)] of one envelope."""
     kinds = [h["type"] for _, h, _ in items]
@@ -512,8 +517,13 @@ def check_envelope_items(c, items, chunks):
             if h["type"] != "profile_chunk":
                 continue
             check_chunk(c, body, f"item {n}")
-            if isinstance(body, dict) and h.get("platform") != body.get("platform"):
-                c.bad(f"item {n}", "header's platform is not the chunk's (Relay routes chunks by it)")
+            # Relay compares the profile type (UI or backend) the header's
+            # platform implies with the chunk's: a mismatch is
+            # invalid_profile_type; a header without one is filled in
+            if (isinstance(body, dict) and "platform" in h
+                    and profile_type(h["platform"]) != profile_type(body.get("platform"))):
+                c.bad(f"item {n}", f"header platform {short(h['platform'])} is another profile type than "
+                      f"the chunk's {short(body.get('platform'))} (invalid_profile_type)")
         return
     if sorted(kinds) != ["profile", "transaction"]:
         c.bad("envelope", f"items {kinds}, want one transaction and one profile")

@@ -1,5 +1,5 @@
 # demo/local.mk -- the bundled demo program and `make demo`, which profiles it
-# end to end: run -> info -> convert -> Sentry contract check, then shows the
+# end to end: run -> info -> convert -> Sentry ingestion check (tests/sentry-validate.py), then shows the
 # hottest functions of each thread.
 #
 # The demo is built like a user's program (-g -O2 -fno-omit-frame-pointer,
@@ -20,6 +20,6 @@ demo: src/sprof demo/sprof-demo $(pkglib_LTLIBRARIES)
 	src/sprof info $(DEMO_RAW)
 	src/sprof convert $(DEMO_RAW) > $(DEMO_PROFILE).tmp
 	mv $(DEMO_PROFILE).tmp $(DEMO_PROFILE)
-	$(PYTHON3) $(SENTRY_CHECKER) $(DEMO_PROFILE)
+	$(PYTHON3) $(SENTRY_VALIDATE) --format sentry $(DEMO_PROFILE)
 	src/sprof convert -f report --top 5 $(DEMO_RAW)
-	@echo "demo: $(DEMO_RAW) and $(DEMO_PROFILE) written; the profile passes the Sentry checker"
+	@echo "demo: $(DEMO_RAW) and $(DEMO_PROFILE) written; the profile passes tests/sentry-validate.py"

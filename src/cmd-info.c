@@ -6,6 +6,7 @@
  *   format: MAJOR.MINOR
  *   blocks: N
  *   end: clean | cut (crash or kill): PROBLEM; showing everything up to the last good block
+ *        | writing failed: ERROR; ... (a process recorded REC_WRITE_ERROR)
  *   processes: N
  *   process PID                          one group per process, fields indented by 2
  *     ppid: N
@@ -28,6 +29,7 @@
  *     images: N
  *     image 0xSTART 0xSIZE BUILDID|- PATH  indented by 4, [gone] appended when unmapped
  *     note: S.mmm s: TEXT                 one per REC_NOTE, in file order
+ *     write error: S.mmm s: TEXT; sampling stopped, N samples not written
  *     end: exit STATUS | killed by signal N (NAME) | exec | cut (no end record)
  *
  * Fields the file does not have (no process record) read "unknown". */
@@ -313,6 +315,13 @@ static void print_process(const struct raw_process *p, bool file_cut)
 		putchar('\n');
 	}
 
+	if (p->write_errno) {
+		printf("  write error: %.3f s: ", p->write_error_us / 1e6);
+		put_clean(p->write_error);
+		printf("; sampling stopped, %llu samples not written\n",
+		       (unsigned long long)p->not_written);
+	}
+
 	fputs("  end: ", stdout);
 	if (!p->ended)
 		printf("cut (%s)\n", file_cut ? "no end record; the file is cut"
@@ -366,9 +375,17 @@ int cmd_info(int argc, char **argv)
 	putchar('\n');
 	printf("format: %u.%u\n", rf.version_major, rf.version_minor);
 	printf("blocks: %zu\n", rf.nblocks);
-	if (rf.cut)
+	const char *write_error = NULL;
+	for (size_t i = 0; i < rf.nprocs && !write_error; i++)
+		write_error = rf.procs[i].write_error;
+	if (rf.cut && write_error)
+		printf("end: cut (writing failed: %s): %s; showing everything up to the last good block\n",
+		       write_error, rf.problem);
+	else if (rf.cut)
 		printf("end: cut (crash or kill): %s; showing everything up to the last good block\n",
 		       rf.problem);
+	else if (write_error)
+		printf("end: writing failed: %s; showing everything written before\n", write_error);
 	else
 		printf("end: clean\n");
 	printf("processes: %zu\n", rf.nprocs);

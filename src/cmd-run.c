@@ -5,7 +5,14 @@
  * and at the end reads the raw file back for a one-line summary.
  *
  * The program's stdin/stdout/stderr, signal mask and signal dispositions are
- * left as sprof found them; sprof writes nothing but its own stderr lines. */
+ * left as sprof found them; sprof writes nothing but its own stderr lines.
+ *
+ * Exit statuses: sprof's own failures before the program runs are 125 (as
+ * env, nice and timeout do), which a program rarely uses; after that, the
+ * program's status, and a program killed by SIGINT or SIGQUIT makes sprof
+ * die of the same signal, so a calling shell loop stops as it would
+ * without sprof.  The program gets SIGKILL should the launcher die first
+ * (PR_SET_PDEATHSIG): a CI runner that kills the launcher expects it gone. */
 #include "config.h"
 #include "sprof.h"
 #include "raw/elfcheck.h"
@@ -22,6 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -31,6 +41,10 @@
 #define DEFAULT_OUTPUT "sprof.raw"
 #define DEFAULT_HZ 101
 #define DEFAULT_DEPTH 128
+#define EXIT_RUN_FAILED 125             /* sprof's own failure, program not run */
+
+/* A usage error of `sprof run`: the usual line, but exit 125. */
+#define RUN_USAGE(...) (sprof_usage_error("run", __VA_ARGS__), EXIT_RUN_FAILED)
 
 struct run_opts {
 	const char *output;
@@ -49,7 +63,8 @@ static void usage(FILE *f)
 	        "\n"
 	        "Options:\n"
 	        "  -o, --output FILE      raw file to write (default " DEFAULT_OUTPUT "); an existing\n"
-	        "                         FILE is renamed to FILE.old first\n"
+	        "                         FILE is renamed to FILE.old first; FILE must be a\n"
+	        "                         regular file or absent, and not in use by another run\n"
 	        "  -F, --frequency HZ     samples per second per thread, 1-10000 (default %d):\n"
 	        "                         of CPU time in cpu mode, of wall time in wall mode\n"
 	        "  -m, --mode MODE        cpu: sample threads as they use CPU (default);\n"
@@ -68,9 +83,11 @@ static void usage(FILE *f)
 	        "\n"
 	        "Options stop at the first non-option: everything from COMMAND on is the program's.\n"
 	        "Exit status: the program's; 128+N if it died of signal N (sprof says so on\n"
-	        "stderr, even with -q, except for SIGINT and SIGPIPE); 127 command not found;\n"
-	        "126 not executable; 2 bad usage or a program that cannot be profiled; 1 when\n"
-	        "sprof itself fails.\n"
+	        "stderr, even with -q, except for SIGINT and SIGPIPE; for SIGINT and SIGQUIT\n"
+	        "sprof dies of the same signal); 127 command not found; 126 not executable;\n"
+	        "125 sprof itself failed before running the program (bad usage, a program\n"
+	        "that cannot be profiled, the raw file cannot be made or is in use).\n"
+	        "If sprof is killed, the program is killed too (SIGKILL).\n"
 	        "Environment: SPROF_SHIM overrides the path of libsprof.so (for testing).\n",
 	        DEFAULT_HZ, DEFAULT_DEPTH);
 }
@@ -113,7 +130,7 @@ static char *resolve_command(const char *cmd, int *status)
 		char *cand = malloc(dlen + clen + 3);
 		if (!cand) {
 			sprof_error("out of memory");
-			*status = 1;
+			*status = EXIT_RUN_FAILED;
 			return NULL;
 		}
 		if (dlen == 0)
@@ -160,24 +177,79 @@ static char *absolute_path(const char *path)
 	return abs;
 }
 
-/* Moves an existing FILE aside to FILE.old, then creates FILE afresh with its
- * header.  O_EXCL|O_NOFOLLOW: a symlink planted at the path (or one raced in
- * after the rename) makes this fail instead of writing through it. */
-static int create_raw(const char *path)
+static const char *file_kind(mode_t m)
+{
+	return S_ISDIR(m) ? "a directory" : S_ISCHR(m) ? "a character device" :
+	       S_ISBLK(m) ? "a block device" : S_ISFIFO(m) ? "a FIFO" :
+	       S_ISSOCK(m) ? "a socket" : S_ISLNK(m) ? "a symbolic link" : "not a regular file";
+}
+
+/* Whether path may be moved aside: absent (0) or a regular file that no
+ * other run holds (1); else -1 after saying why.  Only a regular file is
+ * ever renamed: a device node, FIFO, socket, directory or symlink at the
+ * path (/dev/null, /dev/stdout) is refused, never replaced nor opened. */
+static int may_replace(const char *shown, const char *path)
 {
 	struct stat st;
-	if (lstat(path, &st) == 0) {
-		if (S_ISDIR(st.st_mode)) {
-			sprof_error("%s: Is a directory", path);
-			return -1;
-		}
+	if (lstat(path, &st) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		sprof_error("%s: %s", shown, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		sprof_error("%s: is %s; the raw file must be a regular file or absent", shown,
+		            file_kind(st.st_mode));
+		return -1;
+	}
+	/* O_NONBLOCK: should a FIFO have been swapped in meanwhile, the open
+	 * must not wait for a writer (fstat then refuses it) */
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return 1;       /* unreadable: still ours to rename, as before */
+	struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	int busy = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? 0 : -1;
+	if (!busy && fcntl(fd, F_OFD_GETLK, &l) == 0 && l.l_type != F_UNLCK)
+		busy = 1;
+	close(fd);
+	if (busy < 0) {
+		sprof_error("%s: is not a regular file any more; not replacing it", shown);
+		return -1;
+	}
+	if (busy) {
+		sprof_error("%s: in use by another sprof run; pick another -o FILE", shown);
+		return -1;
+	}
+	return 1;
+}
+
+/* Moves an existing FILE aside to FILE.old, then creates FILE afresh with its
+ * header.  O_EXCL|O_NOFOLLOW: a symlink raced in after the rename makes
+ * this fail instead of writing through it.  Returns the file's descriptor,
+ * kept open with an OFD write lock until sprof exits: a second run on the
+ * same path sees the lock and refuses, and as the kernel drops the lock with
+ * the last descriptor, a killed sprof never leaves it stale. */
+static int create_raw(const char *shown, const char *path)
+{
+	int r = may_replace(shown, path);
+	if (r < 0)
+		return -1;
+	if (r > 0) {
 		char *old;
 		if (asprintf(&old, "%s.old", path) < 0) {
 			sprof_error("out of memory");
 			return -1;
 		}
+		/* a symlink there is replaced, its target untouched; a device
+		 * node or FIFO would be gone for its other users */
+		struct stat st;
+		if (lstat(old, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+			sprof_error("%s.old: is %s; not replacing it", shown, file_kind(st.st_mode));
+			free(old);
+			return -1;
+		}
 		if (rename(path, old) != 0) {
-			sprof_error("cannot rename %s to %s: %s", path, old, strerror(errno));
+			sprof_error("cannot rename %s to %s.old: %s", shown, shown, strerror(errno));
 			free(old);
 			return -1;
 		}
@@ -185,7 +257,16 @@ static int create_raw(const char *path)
 	}
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		sprof_error("cannot create %s: %s", path, strerror(errno));
+		sprof_error("cannot create %s: %s", shown, strerror(errno));
+		return -1;
+	}
+	struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	struct stat mine, now;
+	if (fcntl(fd, F_OFD_SETLK, &l) != 0 || fstat(fd, &mine) != 0 || stat(path, &now) != 0 ||
+	    mine.st_ino != now.st_ino || mine.st_dev != now.st_dev) {
+		/* another run moved it aside between our create and our lock */
+		sprof_error("%s: in use by another sprof run; pick another -o FILE", shown);
+		close(fd);
 		return -1;
 	}
 	uint8_t h[RAW_FILE_HEADER_SIZE];
@@ -198,42 +279,52 @@ static int create_raw(const char *path)
 	h[13] = h[14] = h[15] = 0;
 	ssize_t n = write(fd, h, sizeof h);
 	if (n != (ssize_t)sizeof h) {
-		sprof_error("cannot write %s: %s", path, n < 0 ? strerror(errno) : "short write");
+		sprof_error("cannot write %s: %s", shown, n < 0 ? strerror(errno) : "short write");
 		close(fd);
 		unlink(path);
 		return -1;
 	}
-	if (close(fd) != 0) {
-		sprof_error("cannot write %s: %s", path, strerror(errno));
-		unlink(path);
-		return -1;
-	}
-	return 0;
+	return fd;
 }
 
 /* ---- the shim and the child's environment ------------------------------- */
+
+/* The shim beside the running sprof: in the build tree (sprof is
+ * src/sprof, the shim src/shim/.libs/), or installed under a DESTDIR
+ * (sprof is DESTDIR/BINDIR/sprof, the shim DESTDIR/PKGLIBDIR/). */
+static char *shim_beside_self(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	char *slash = n > 0 ? (self[n] = 0, strrchr(self, '/')) : NULL;
+	if (!slash)
+		return NULL;
+	*slash = 0;
+	size_t dl = strlen(self), bl = strlen(BINDIR);
+	char *cand[2] = { NULL, NULL };
+	if (asprintf(&cand[0], "%s/shim/.libs/libsprof.so", self) < 0)
+		cand[0] = NULL;
+	if (dl > bl && !strcmp(self + dl - bl, BINDIR) &&
+	    asprintf(&cand[1], "%.*s%s/libsprof.so", (int)(dl - bl), self, PKGLIBDIR) < 0)
+		cand[1] = NULL;
+	char *found = NULL;
+	for (int i = 0; i < 2; i++) {
+		if (!found && cand[i] && access(cand[i], R_OK) == 0)
+			found = cand[i];
+		else
+			free(cand[i]);
+	}
+	return found;
+}
 
 static char *find_shim(void)
 {
 	const char *env = getenv("SPROF_SHIM");
 	if (env && *env)
 		return strdup(env);
-	/* Uninstalled build tree: sprof is src/sprof, the shim src/shim/.libs/. */
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n > 0) {
-		self[n] = 0;
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = 0;
-			char *cand;
-			if (asprintf(&cand, "%s/shim/.libs/libsprof.so", self) >= 0) {
-				if (access(cand, R_OK) == 0)
-					return cand;
-				free(cand);
-			}
-		}
-	}
+	char *beside = shim_beside_self();
+	if (beside)
+		return beside;
 	if (access(PKGLIBDIR "/libsprof.so", R_OK) == 0)
 		return strdup(PKGLIBDIR "/libsprof.so");
 	sprof_error("cannot find the sampler library libsprof.so (looked in %s)", PKGLIBDIR);
@@ -325,18 +416,24 @@ static int spawn(const char *path, char **argv, char **env, int *status)
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
 		sprof_error("pipe: %s", strerror(errno));
-		*status = 1;
+		*status = EXIT_RUN_FAILED;
 		goto restore_fail;
 	}
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		sprof_error("fork: %s", strerror(errno));
 		close(pfd[0]);
 		close(pfd[1]);
-		*status = 1;
+		*status = EXIT_RUN_FAILED;
 		goto restore_fail;
 	}
 	if (pid == 0) {
+		/* the program goes when the launcher dies; a launcher already
+		 * gone before the prctl took effect would never send it */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			raise(SIGKILL);
 		for (size_t i = 0; i < NFWD; i++)
 			sigaction(fwd_signals[i], &old[i], NULL);
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
@@ -426,8 +523,9 @@ static void summary(const char *shown_path, const char *abs_path, double secs, u
 		sprof_error("cannot read back %s: %s", shown_path, err);
 		return;
 	}
-	uint64_t samples = 0, lost = 0, counted = 0, cpu_ns = 0, millihz = 0;
+	uint64_t samples = 0, lost = 0, counted = 0, cpu_ns = 0, millihz = 0, not_written = 0;
 	size_t unended = 0;
+	const char *write_error = NULL;
 	for (size_t i = 0; i < rf.nprocs; i++) {
 		const struct raw_process *p = &rf.procs[i];
 		samples += p->nsamples;
@@ -438,6 +536,10 @@ static void summary(const char *shown_path, const char *abs_path, double secs, u
 			millihz = p->delivered_millihz;
 		if (!p->ended)
 			unended++;
+		if (p->write_error) {
+			write_error = p->write_error;
+			not_written += p->not_written;
+		}
 	}
 	char size[32], rate[48], procs[48] = "", tail[320] = "";
 	human_size(rf.size, size, sizeof size);
@@ -451,7 +553,10 @@ static void summary(const char *shown_path, const char *abs_path, double secs, u
 		snprintf(rate, sizeof rate, "an unknown rate");
 	if (rf.nprocs > 1)
 		snprintf(procs, sizeof procs, " from %zu processes", rf.nprocs);
-	if (rf.cut)
+	if (write_error)
+		snprintf(tail, sizeof tail, "; writing failed: %s, %llu samples not written",
+		         write_error, (unsigned long long)not_written);
+	else if (rf.cut)
 		snprintf(tail, sizeof tail, "; file cut: %s", rf.problem);
 	else if (rf.nprocs == 0)
 		snprintf(tail, sizeof tail, "; the sampler wrote nothing");
@@ -512,6 +617,74 @@ static int parse_signal(const char *arg)
 	return no;
 }
 
+/* What a profiled run needs before the program starts. */
+struct prepared {
+	char *abs, *shim, **env;
+	int rawfd;                      /* the raw file, locked (create_raw) */
+};
+
+static int prepare(const struct run_opts *o, struct prepared *pr)
+{
+	pr->abs = absolute_path(o->output);
+	if (!pr->abs) {
+		sprof_error("%s: %s", o->output, strerror(errno));
+		return -1;
+	}
+	pr->shim = find_shim();
+	if (!pr->shim)
+		return -1;
+	if (strpbrk(pr->shim, ": ")) {
+		/* LD_PRELOAD splits on both */
+		sprof_error("cannot preload %s: its path contains ':' or a space", pr->shim);
+		return -1;
+	}
+	pr->rawfd = create_raw(o->output, pr->abs);
+	if (pr->rawfd < 0)
+		return -1;
+	pr->env = child_env(pr->shim, pr->abs, o);
+	if (!pr->env) {
+		sprof_error("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static void prepared_free(struct prepared *pr)
+{
+	if (pr->env) {
+		/* ours are at the end, from LD_PRELOAD on (child_env leaves the
+		 * inherited LD_PRELOAD out): no count to keep in step */
+		size_t i = 0;
+		while (pr->env[i] && strncmp(pr->env[i], "LD_PRELOAD=", 11) != 0)
+			i++;
+		for (; pr->env[i]; i++)
+			free(pr->env[i]);
+		free(pr->env);
+	}
+	if (pr->rawfd >= 0)
+		close(pr->rawfd);       /* drops the lock */
+	free(pr->abs);
+	free(pr->shim);
+}
+
+/* The program died of SIGINT or SIGQUIT: so does sprof, after its summary.
+ * A shell that sees its child die of SIGINT stops its loop or script (the
+ * wait-and-cooperative-exit rule); an exit status of 130 would not.  No
+ * core file of sprof's own for SIGQUIT: the program's is the one wanted. */
+static void die_of(int sig)
+{
+	struct rlimit no_core = { 0, 0 };
+	setrlimit(RLIMIT_CORE, &no_core);
+	fflush(NULL);
+	signal(sig, SIG_DFL);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	_exit(128 + sig);       /* not reached */
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -536,23 +709,23 @@ int cmd_run(int argc, char **argv)
 		switch (c) {
 		case 'o':
 			if (!*optarg)
-				return sprof_usage_error("run", "empty output file name");
+				return RUN_USAGE("empty output file name");
 			if (!strcmp(optarg, "-"))
-				return sprof_usage_error("run", "the raw file cannot go to stdout (the program's output goes there)");
+				return RUN_USAGE("the raw file cannot go to stdout (the program's output goes there)");
 			o.output = optarg;
 			break;
 		case 'F':
 			if (!parse_u64(optarg, 1, 10000, &o.hz))
-				return sprof_usage_error("run", "bad frequency '%s' (want 1-10000 Hz)", optarg);
+				return RUN_USAGE("bad frequency '%s' (want 1-10000 Hz)", optarg);
 			break;
 		case OPT_MAX_DEPTH:
 			if (!parse_u64(optarg, 1, 1024, &o.depth))
-				return sprof_usage_error("run", "bad max depth '%s' (want 1-1024)", optarg);
+				return RUN_USAGE("bad max depth '%s' (want 1-1024)", optarg);
 			break;
 		case OPT_SIGNAL:
 			o.signo = parse_signal(optarg);
 			if (o.signo < 0)
-				return sprof_usage_error("run", "bad signal '%s' (want a catchable, non-crash signal: PROF, VTALRM, RTMIN+N, a number)", optarg);
+				return RUN_USAGE("bad signal '%s' (want a catchable, non-crash signal: PROF, VTALRM, RTMIN+N, a number)", optarg);
 			break;
 		case OPT_ALLOW_UNPROFILED:
 			o.allow_unprofiled = true;
@@ -563,7 +736,7 @@ int cmd_run(int argc, char **argv)
 			else if (!strcmp(optarg, "cpu"))
 				o.wall = false;
 			else
-				return sprof_usage_error("run", "bad mode '%s' (want cpu or wall)", optarg);
+				return RUN_USAGE("bad mode '%s' (want cpu or wall)", optarg);
 			break;
 		case OPT_NO_FOLLOW:
 			o.no_follow = true;
@@ -578,15 +751,15 @@ int cmd_run(int argc, char **argv)
 			printf("sprof %s\n", PACKAGE_VERSION);
 			return 0;
 		case ':':
-			return sprof_usage_error("run", "option '%s' needs a value", argv[optind - 1]);
+			return RUN_USAGE("option '%s' needs a value", argv[optind - 1]);
 		default:
 			if (optopt)
-				return sprof_usage_error("run", "unknown option '-%c'", optopt);
-			return sprof_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+				return RUN_USAGE("unknown option '-%c'", optopt);
+			return RUN_USAGE("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		return sprof_usage_error("run", "missing the command to profile");
+		return RUN_USAGE("missing the command to profile");
 	char **cargv = argv + optind;
 
 	int status = 0;
@@ -599,66 +772,41 @@ int cmd_run(int argc, char **argv)
 		sprof_error("%s: cannot profile: %s; not running it (--allow-unprofiled runs it anyway)",
 		            cargv[0], reason);
 		free(path);
-		return EXIT_USAGE;
+		return EXIT_RUN_FAILED;
 	}
 
-	char *abs = NULL, *shim = NULL, **env = NULL;
+	struct prepared pr = { .rawfd = -1 };
 	if (reason) {
 		/* run it plain: no preload, no raw file (an old one is kept) */
 		if (!o.quiet)
 			sprof_error("%s: cannot profile: %s; running it unprofiled, no %s written",
 			            cargv[0], reason, o.output);
-	} else {
-		abs = absolute_path(o.output);
-		if (!abs) {
-			sprof_error("%s: %s", o.output, strerror(errno));
-			free(path);
-			return EXIT_DATA;
-		}
-		shim = find_shim();
-		if (!shim) {
-			free(path);
-			free(abs);
-			return EXIT_DATA;
-		}
-		if (strpbrk(shim, ": ")) {
-			/* LD_PRELOAD splits on both */
-			sprof_error("cannot preload %s: its path contains ':' or a space", shim);
-			free(path);
-			free(abs);
-			free(shim);
-			return EXIT_DATA;
-		}
-		if (create_raw(abs) != 0) {
-			free(path);
-			free(abs);
-			free(shim);
-			return EXIT_DATA;
-		}
-		env = child_env(shim, abs, &o);
-		if (!env) {
-			sprof_error("out of memory");
-			free(path);
-			free(abs);
-			free(shim);
-			return EXIT_DATA;
-		}
+	} else if (prepare(&o, &pr) != 0) {
+		prepared_free(&pr);
+		free(path);
+		return EXIT_RUN_FAILED;
 	}
 
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	int st = spawn(path, cargv, env, &status);
+	int st = spawn(path, cargv, pr.env, &status);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 
-	if (st >= 0 && !o.quiet && abs)
-		summary(o.output, abs, secs, o.hz);
+	if (st >= 0 && !o.quiet && pr.abs) {
+		/* through our descriptor: this run's file, whatever is at the
+		 * path by now */
+		char self[48];
+		snprintf(self, sizeof self, "/proc/self/fd/%d", pr.rawfd);
+		summary(o.output, access(self, R_OK) == 0 ? self : pr.abs, secs, o.hz);
+	}
+	int sig = 0;
 	if (st < 0) {
 		/* exec failed: status already set */
 	} else if (WIFEXITED(st)) {
 		status = WEXITSTATUS(st);
 	} else if (WIFSIGNALED(st)) {
-		int sig = WTERMSIG(st);
+		sig = WTERMSIG(st);
 		/* The exit status 128+N is all a shell sees, so say what happened
 		 * (shells stay quiet about SIGINT and SIGPIPE; so do we). */
 		if (sig != SIGINT && sig != SIGPIPE) {
@@ -670,18 +818,9 @@ int cmd_run(int argc, char **argv)
 	} else {
 		status = 1;
 	}
-	if (env) {
-		/* ours are at the end, from LD_PRELOAD on (child_env leaves the
-		 * inherited LD_PRELOAD out): no count to keep in step */
-		size_t i = 0;
-		while (env[i] && strncmp(env[i], "LD_PRELOAD=", 11) != 0)
-			i++;
-		for (; env[i]; i++)
-			free(env[i]);
-		free(env);
-	}
+	prepared_free(&pr);
 	free(path);
-	free(abs);
-	free(shim);
+	if (sig == SIGINT || sig == SIGQUIT)
+		die_of(sig);
 	return status;
 }

@@ -3,7 +3,8 @@
 #
 #   profile_run RAW PROG ARGS...   sprof run -F 1000 PROG into RAW (fails the
 #                                   test when the run fails)
-#   check_sentry FILE               $SENTRY_CHECKER must accept FILE
+#   check_sentry FILE               tests/sentry-validate.py must accept FILE
+#                                   (a copy goes to $SPROF_KEEP_PROFILES when set)
 #   expect_frames OUT SRC CHECK...  tests/convert-expect.py checks
 #   split_array FILE PREFIX         one file PREFIX.N per element of a JSON array
 
@@ -15,9 +16,14 @@ profile_run() {
 }
 
 check_sentry() {
-	"$PYTHON3" "$SENTRY_CHECKER" "$1" > check.out 2>&1 ||
-		{ show check.out; fail "the Sentry checker rejects $1"; }
-	grep -q ': accepted$' check.out || { show check.out; fail "checker did not say accepted"; }
+	"$PYTHON3" "$SENTRY_VALIDATE" "$1" > check.out 2>&1 ||
+		{ show check.out; fail "sentry-validate.py rejects $1"; }
+	grep -q ': accepted$' check.out || { show check.out; fail "sentry-validate.py did not say accepted"; }
+	# .ci/run cross-checks the kept copies with a second, independent checker
+	if [ -n "${SPROF_KEEP_PROFILES:-}" ]; then
+		cp "$1" "$SPROF_KEEP_PROFILES/$test_name.$$.$(basename "$1")" ||
+			hard_error "cannot keep $1 in $SPROF_KEEP_PROFILES"
+	fi
 }
 
 expect_frames() {

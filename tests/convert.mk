@@ -47,6 +47,7 @@ CONVERT_TESTS = \
 	tests/convert-debuginfo.sh \
 	tests/convert-vdso.sh \
 	tests/convert-bad-input.sh \
+	tests/convert-validator.sh \
 	tests/convert-send-envelope.sh \
 	tests/convert-regress.sh \
 	tests/convert-sym-agree.sh

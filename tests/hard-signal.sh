@@ -1,6 +1,6 @@
 #!/bin/sh
 # The sampling signal: --signal picks it (names, RTMIN+N, numbers; crash
-# and uncatchable signals refused with exit 2); a program that takes the
+# and uncatchable signals refused with exit 125); a program that takes the
 # signal for itself keeps working, sampling stops and `sprof info` says so
 # in a note; with another --signal the same program is sampled throughout.
 # A thread that blocks the signal is not sampled meanwhile.
@@ -9,7 +9,7 @@
 . "$SPROF_SRCDIR/tests/hard-lib.sh"
 
 for bad in SEGV KILL 33 RTMIN+99 0 nonsense ''; do
-	expect_status 2 "$SPROF" run -q -o b.raw --signal "$bad" -- "$hard" deep 1
+	expect_status 125 "$SPROF" run -q -o b.raw --signal "$bad" -- "$hard" deep 1
 	assert_grep "^sprof: bad signal" err
 done
 

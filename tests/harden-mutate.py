@@ -8,7 +8,7 @@ Usage: harden-mutate.py GOOD.raw CUT.raw OTHER.raw WORKDIR
 
 GOOD is a whole multi-threaded run, CUT a run killed with SIGKILL (no end
 record), OTHER a second whole run (another pid).  Environment: SPROF,
-SENTRY_CHECKER, PYTHON3 as in make check; HARDEN_ONLY=REGEX runs only the
+SENTRY_VALIDATE, PYTHON3 as in make check; HARDEN_ONLY=REGEX runs only the
 matching cases; HARDEN_VERBOSE=1 prints every case.
 
 Each case is a file.  `sprof info` runs on all of them; `sprof convert
@@ -16,7 +16,7 @@ Each case is a file.  `sprof info` runs on all of them; `sprof convert
 ~0.1 s, so the many truncation offsets are info only).  Every run gets a
 time limit and an address-space limit, and must end in one of:
   exit 0   -- a result (convert: valid JSON / folded lines, and a Sentry
-              profile with >= 2 samples must pass the Sentry checker), with
+              profile with >= 2 samples must pass tests/sentry-validate.py), with
               at most one `sprof: ` warning line on stderr;
   exit 1/2 -- nothing on stdout, exactly one `sprof: ` line naming the file.
 A signal, a timeout, a sanitizer report or any other status is a failure.
@@ -45,7 +45,7 @@ TIMEOUT = 10
 MEM_LIMIT = 1 << 30
 
 REC_PROCESS, REC_IMAGE, REC_IMAGE_GONE, REC_THREAD, REC_STACK, REC_SAMPLES, \
-    REC_STATS, REC_END, REC_RATE, REC_UNPROFILED, REC_NOTE = range(1, 12)
+    REC_STATS, REC_END, REC_RATE, REC_UNPROFILED, REC_NOTE, REC_WRITE_ERROR = range(1, 13)
 # field kinds per record type: u varint, s str, argv (varint n + n str),
 # stack (id, depth, pcs as varint + svarint deltas), samples (count + 4-tuples)
 SCHEMA = {
@@ -60,6 +60,7 @@ SCHEMA = {
     REC_RATE: ["u", "u"],
     REC_UNPROFILED: ["u", "s", "s"],
     REC_NOTE: ["u", "s"],
+    REC_WRITE_ERROR: ["u", "u", "u", "s"],                      # since format 1.2
 }
 M64 = (1 << 64) - 1
 
@@ -810,7 +811,7 @@ def main():
         return 99
     good, cut, other = (open(p, "rb").read() for p in sys.argv[1:4])
     work = sys.argv[4]
-    sprof, checker, python = os.environ["SPROF"], os.environ["SENTRY_CHECKER"], os.environ.get("PYTHON3", sys.executable)
+    sprof, checker, python = os.environ["SPROF"], os.environ["SENTRY_VALIDATE"], os.environ.get("PYTHON3", sys.executable)
     only = re.compile(os.environ.get("HARDEN_ONLY", ""))
     t0 = time.monotonic()
     cases = [c for c in build_cases(good, cut, other, work) if only.search(c[0])]

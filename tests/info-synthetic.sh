@@ -8,7 +8,7 @@ gen=$(prog prog-rawgen)
 expect_status 0 "$SPROF" info one.raw
 cat > want <<'WANT'
 file: one.raw
-format: 1.1
+format: 1.2
 blocks: 1
 end: clean
 processes: 1

@@ -19,7 +19,7 @@
 #   show FILE...           print files (with a header) to the log
 #
 # Environment (set by the Makefile): SPROF, SPROF_TESTDIR, SPROF_SRCDIR,
-# SENTRY_CHECKER, PYTHON3.
+# SENTRY_VALIDATE (tests/sentry-validate.py), PYTHON3.
 
 set -u
 

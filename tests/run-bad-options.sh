@@ -1,12 +1,12 @@
 #!/bin/sh
 # Bad options and values: one "sprof: ..." line with a hint to --help,
-# exit 2, and the program is never run.
+# exit 125 (sprof run's own failure), and the program is never run.
 . "$SPROF_SRCDIR/tests/lib.sh"
 p=$(prog prog-run)
 
 check_bad() {
 	run_capture "$SPROF" run "$@" -- "$p" touch ran
-	[ "$status" = 2 ] || { show err; fail "'run $*' exited $status, expected 2"; }
+	[ "$status" = 125 ] || { show err; fail "'run $*' exited $status, expected 125"; }
 	[ -e ran ] && fail "'run $*' ran the program"
 	[ "$(wc -l < err)" = 1 ] || { show err; fail "'run $*': expected one line"; }
 	assert_grep "^sprof: .*sprof run --help" err
@@ -29,11 +29,11 @@ check_bad -o ''
 [ -e sprof.raw ] && fail "a raw file was made for bad options"
 
 # missing option value and missing command
-expect_status 2 "$SPROF" run -F
+expect_status 125 "$SPROF" run -F
 assert_grep "^sprof: .*sprof run --help" err
-expect_status 2 "$SPROF" run
+expect_status 125 "$SPROF" run
 assert_grep "^sprof: .*command.*sprof run --help" err
-expect_status 2 "$SPROF" run -q --
+expect_status 125 "$SPROF" run -q --
 assert_grep "^sprof: .*sprof run --help" err
 
 # good values at the edges are accepted

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Programs the shim cannot enter are refused with exit 2 and not run: static
+# Programs the shim cannot enter are refused with exit 125 and not run: static
 # executables, setuid ones, #! scripts whose interpreter is static.  With
 # --allow-unprofiled they run, unprofiled, and sprof says so once.
 . "$SPROF_SRCDIR/tests/lib.sh"
@@ -9,14 +9,14 @@ p=$(prog prog-run)
 cp "$p" suid-prog
 chmod u+s suid-prog
 [ -u suid-prog ] || skip "cannot make a setuid file here"
-expect_status 2 "$SPROF" run -- ./suid-prog touch ran
+expect_status 125 "$SPROF" run -- ./suid-prog touch ran
 assert_grep '^sprof: \./suid-prog: .*setuid' err
 [ -e ran ] && fail "setuid program was run"
 [ -e sprof.raw ] && fail "a raw file was made for a refused program"
 cp "$p" sgid-prog
 chmod g+s sgid-prog
 if [ -g sgid-prog ]; then
-	expect_status 2 "$SPROF" run -- ./sgid-prog touch ran
+	expect_status 125 "$SPROF" run -- ./sgid-prog touch ran
 	assert_grep 'setgid' err
 fi
 expect_status 0 "$SPROF" run --allow-unprofiled -- ./suid-prog touch ran
@@ -36,13 +36,13 @@ if ! $cc -static -o static static.c 2> cc.err; then
 	show cc.err
 	skip "cannot link a static program (no libc.a?)"
 fi
-expect_status 2 "$SPROF" run -- ./static ran
+expect_status 125 "$SPROF" run -- ./static ran
 assert_grep '^sprof: \./static: .*statically linked' err
 [ -e ran ] && fail "static program was run"
 # a script whose interpreter is static
 printf '#!%s\n' "$tmp/static" > script
 chmod +x script
-expect_status 2 "$SPROF" run -- ./script
+expect_status 125 "$SPROF" run -- ./script
 assert_grep '^sprof: \./script: .*interpreter.*statically linked' err
 expect_status 0 "$SPROF" run --allow-unprofiled -- ./static ran
 [ -e ran ] || fail "--allow-unprofiled did not run the static program"

@@ -19,8 +19,11 @@ RUN_TESTS = \
 	tests/run-bad-options.sh \
 	tests/run-args.sh \
 	tests/run-output.sh \
+	tests/run-output-safety.sh \
 	tests/run-streams.sh \
 	tests/run-signals.sh \
+	tests/run-signal-reraise.sh \
+	tests/run-disk-full.sh \
 	tests/run-tty-signal.sh \
 	tests/run-unprofilable.sh \
 	tests/run-env.sh \

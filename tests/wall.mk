@@ -43,6 +43,7 @@ WALL_TESTS = \
 	tests/tree-fork.sh \
 	tests/tree-exec.sh \
 	tests/tree-unprofiled.sh \
+	tests/tree-nested.sh \
 	tests/tree-fork-storm.sh
 TESTS += $(WALL_TESTS)
 EXTRA_DIST += $(WALL_TESTS) tests/wall-lib.sh

@@ -23,8 +23,9 @@
 /* ---- file header (written once, by the launcher) ------------------------ */
 #define RAW_MAGIC "SPROFRAW"            /* 8 bytes, no NUL */
 #define RAW_VERSION_MAJOR 1             /* a reader refuses a newer major */
-#define RAW_VERSION_MINOR 1             /* minors only add record types or
-                                         * trailing fields (1: runtime) */
+#define RAW_VERSION_MINOR 2             /* minors only add record types or
+                                         * trailing fields (1: runtime,
+                                         * 2: REC_WRITE_ERROR) */
 #define RAW_FILE_HEADER_SIZE 16
 
 struct raw_file_header {
@@ -125,6 +126,16 @@ enum raw_record_type {
 	 * (sampling stopped because the program took the signal ...), one line
 	 * of UTF-8 text.  Kept in file order. */
 	REC_NOTE = 11,
+
+	/* (since 1.2) varint t_us, varint errno, varint not_written, str text:
+	 * writing the file failed at t_us (errno: ENOSPC, EFBIG, EIO ...; text
+	 * is strerror's), so the process stopped sampling.  not_written counts
+	 * the samples lost to it: those of the block that failed and, estimated
+	 * from the CPU (wall, in wall mode) time since, those not taken; they
+	 * are in REC_STATS's lost_other too.  In the process's last block, when
+	 * the file still takes one: a block that went out only in part is
+	 * truncated away first. */
+	REC_WRITE_ERROR = 12,
 };
 
 enum raw_mode { RAW_MODE_CPU = 0, RAW_MODE_WALL = 1 };

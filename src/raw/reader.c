@@ -294,6 +294,23 @@ static int rec_note(struct reader *r, struct raw_process *p, struct caps *cp, st
 	return 0;
 }
 
+static int rec_write_error(struct reader *r, struct raw_process *p, struct cur *c)
+{
+	uint64_t t, e, n;
+	char *text = NULL;
+	if (get_u64(c, &t) || get_u64(c, &e) || get_u64(c, &n) || get_str(c, &text) ||
+	    e == 0 || e > UINT32_MAX) {
+		free(text);
+		return bad(r, "bad write-error record");
+	}
+	free(p->write_error);           /* the last one wins */
+	p->write_error = text;
+	p->write_errno = (uint32_t)e;
+	p->write_error_us = t;
+	p->not_written = n;
+	return 0;
+}
+
 static int rec_unprofiled(struct reader *r, struct raw_process *p, struct caps *cp, struct cur *c)
 {
 	struct raw_unprofiled u = { 0 };
@@ -440,6 +457,7 @@ static int parse_payload(struct reader *r, struct raw_process *p, struct caps *c
 		case REC_RATE: rc = rec_rate(r, p, &c); break;
 		case REC_NOTE: rc = rec_note(r, p, cp, &c); break;
 		case REC_UNPROFILED: rc = rec_unprofiled(r, p, cp, &c); break;
+		case REC_WRITE_ERROR: rc = rec_write_error(r, p, &c); break;
 		default: break;     /* a newer minor's record type */
 		}
 		if (rc)
@@ -506,6 +524,7 @@ static void process_free(struct raw_process *p)
 		free(p->unprofiled[i].reason);
 	}
 	free(p->unprofiled);
+	free(p->write_error);
 	free(p->name_order);
 }
 

@@ -82,6 +82,11 @@ struct raw_process {
 	uint64_t end_us;
 	uint32_t nblocks;
 
+	/* REC_WRITE_ERROR (format 1.2): write_errno 0 when none */
+	uint32_t write_errno;
+	uint64_t write_error_us, not_written;
+	char *write_error;              /* strerror text, NULL when none */
+
 	uint32_t *name_order;           /* private: thread_names sorted for lookups */
 };
 

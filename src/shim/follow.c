@@ -14,7 +14,14 @@
  *     own sampler and writer, appending to the same file under its own pid.
  * A vfork child shares the parent's memory: it only gets the environment
  * fix (in mmap'ed memory, never malloc, whose locks other threads of the
- * parent may hold) and leaves everything else alone. */
+ * parent may hold) and leaves everything else alone.
+ *
+ * A nested `sprof run` (a profiled script that runs sprof run -o inner.raw)
+ * starts its program with its own settings: an envp whose SPROF_OUTPUT is
+ * not ours is left as it is, so the inner run's file and rate win, and the
+ * outer profile records that program as REC_UNPROFILED "profiled by its own
+ * sprof run into FILE" (the inner launcher itself stays in the outer
+ * profile). */
 #include "config.h"
 
 #include <dlfcn.h>
@@ -94,6 +101,21 @@ static bool ours(const char *e)
 	return false;
 }
 
+/* The raw file another launcher gave envp, or NULL when envp has none or
+ * ours. */
+static const char *nested_output(char *const *envp)
+{
+	for (size_t i = 0; envp && envp[i]; i++) {
+		if (strncmp(envp[i], "SPROF_OUTPUT=", 13) != 0)
+			continue;
+		for (size_t k = 0; k < nkept; k++)
+			if (strcmp(envp[i], kept[k]) == 0)
+				return NULL;
+		return envp[i] + 13;
+	}
+	return NULL;
+}
+
 struct envcopy {
 	char **env;
 	size_t maplen;          /* 0: env is the caller's, nothing mapped */
@@ -105,7 +127,7 @@ static char *const *env_for_child(char *const *envp, struct envcopy *c)
 {
 	c->env = (char **)envp;
 	c->maplen = 0;
-	if (!shim_cfg.follow || !nkept || !shim_path[0])
+	if (!shim_cfg.follow || !nkept || !shim_path[0] || nested_output(envp))
 		return envp;
 	const char *pre = preload_of(envp);
 	bool pre_ok = pre && strstr(pre, shim_path);
@@ -176,12 +198,17 @@ static const char *search_path(const char *file, char *buf, size_t len)
 /* Notes a target we cannot enter.  A vfork child (dash runs commands so,
  * and posix_spawn) must not touch the parent's heap or locks: it leaves
  * the note in a fixed table the parent's writer reads (writer.c). */
-static void check_target(const char *path)
+static void check_target(const char *path, char *const *envp)
 {
 	if (!path || !shim_cfg.follow || !atomic_load(&shim_active))
 		return;
 	char buf[512];
-	const char *why = sprof_unprofilable(path, buf, sizeof buf);
+	const char *nested = nested_output(envp);
+	const char *why = buf;
+	if (nested)
+		snprintf(buf, sizeof buf, "profiled by its own sprof run into %s", nested);
+	else
+		why = sprof_unprofilable(path, buf, sizeof buf);
 	if (!why)
 		return;
 	if (getpid() == shim_pid)
@@ -196,10 +223,10 @@ SHIM_HIDDEN void shim_writer_restart(void);
 
 /* Stops sampling and writes the final block before this process becomes
  * another program.  Returns whether it did (then resume() after a failure). */
-static bool before_exec(const char *path)
+static bool before_exec(const char *path, char *const *envp)
 {
 	int e = errno;
-	check_target(path);
+	check_target(path, envp);
 	if (!atomic_load(&shim_active) || getpid() != shim_pid) {
 		errno = e;
 		return false;
@@ -254,7 +281,7 @@ static int do_execve(const char *path, char *const argv[], char *const envp[], b
 	char buf[PATH_MAX];
 	if (!r_execve)
 		follow_resolve();
-	bool stopped = before_exec(search ? search_path(path, buf, sizeof buf) : path);
+	bool stopped = before_exec(search ? search_path(path, buf, sizeof buf) : path, envp);
 	struct envcopy c;
 	char *const *env = env_for_child(envp, &c);
 	int r = search ? r_execvpe(path, argv, env) : r_execve(path, argv, env);
@@ -291,7 +318,7 @@ EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
 	if (!r_fexecve)
 		follow_resolve();
-	bool stopped = before_exec(NULL);
+	bool stopped = before_exec(NULL, envp);
 	struct envcopy c;
 	char *const *env = env_for_child(envp, &c);
 	int r = r_fexecve(fd, argv, env);
@@ -355,7 +382,7 @@ static int do_spawn(const char *name, pid_t *pid, const char *path,
 	if (!real)
 		return ENOSYS;
 	char buf[PATH_MAX];
-	check_target(search ? search_path(path, buf, sizeof buf) : path);
+	check_target(search ? search_path(path, buf, sizeof buf) : path, envp);
 	struct envcopy c;
 	char *const *env = env_for_child(envp, &c);
 	int r = real(pid, path, fa, attr, argv, env);

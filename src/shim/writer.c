@@ -11,12 +11,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -49,14 +51,20 @@ static _Atomic int writer_cmd;          /* 0 run, 1 stop */
 static _Atomic int writer_done;         /* the final block is written */
 static int final_status;
 int shim_end_how = RAW_END_EXIT;        /* crash.c: RAW_END_SIGNAL */
-/* A failed or short write (disk full, file size limit, file gone) ends the
- * writing for good: a later block could not name the stacks the lost one
- * defined, and after a torn block readers stop anyway.  The file keeps
- * every whole block before it; samples from then on are only counted. */
-static bool out_failed, out_torn;      /* torn: part of a block went out */
+/* A failed or short write (disk full, file size limit, I/O error, file
+ * gone) ends the writing for good: a later block could not name the stacks
+ * the lost one defined, and after a torn block readers stop anyway.  The
+ * part of a block that went out is truncated away, so the file keeps every
+ * whole block before it and can take a last small one at exit (counters,
+ * REC_WRITE_ERROR, REC_END) if the disk or the limit leaves room; samples
+ * from then on are only counted (write_failed, below). */
+static bool out_failed, out_torn;      /* torn: part of a block stayed */
 static uint64_t lost_unwritten;         /* samples not written since, counted
 					 * as lost_other in a last stats-only
 					 * block at exit, if the file takes it */
+static int write_errno;                 /* why it stopped */
+static uint64_t fail_ns, fail_basis_ns; /* when, and the sampled time then */
+static bool counted_after;              /* the samples not taken, counted */
 static bool displaced_noted;
 static uint32_t seq;
 static struct buf meta, stacks_rec;     /* pending records for the next block */
@@ -515,8 +523,118 @@ static bool deflate_block(uint8_t *dst, uLongf *dst_len, const uint8_t *src, siz
 	return true;
 }
 
+/* ---- a write that failed ------------------------------------------------- */
+
+/* Samples the threads were due since writing stopped, which nobody takes
+ * any more (the sampler stops its accounting too): an estimate from the
+ * process's CPU time since in cpu mode, from the wall time since times the
+ * threads alive now in wall mode. */
+static uint64_t process_cpu_ns(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t not_taken_since_failure(void)
+{
+	uint64_t span;
+	if (shim_cfg.mode == RAW_MODE_WALL) {
+		uint64_t live = 0;
+		uint32_t hwm = atomic_load(&shim_slots_hwm);
+		for (uint32_t i = 0; i < hwm; i++)
+			live += atomic_load(&shim_slots[i].state) == SLOT_LIVE;
+		span = (shim_now_ns() - fail_ns) * live;
+	} else {
+		uint64_t now = process_cpu_ns();
+		span = now > fail_basis_ns ? now - fail_basis_ns : 0;
+	}
+	return (uint64_t)((unsigned __int128)span * shim_cfg.hz / 1000000000u);
+}
+
+/* One line on stderr when it happens: the run's summary comes only at the
+ * end, and the program may run for hours more. */
+static void say_write_failed(void)
+{
+	char line[PATH_MAX + 256], lost[64] = "";
+	if (lost_unwritten)
+		snprintf(lost, sizeof lost, ", %llu samples not written",
+			 (unsigned long long)lost_unwritten);
+	int n = snprintf(line, sizeof line,
+			 "sprof: %s: %s; sampling stopped (pid %d)%s; the rest are counted in the file\n",
+			 shim_cfg.output, strerror(write_errno), (int)shim_pid, lost);
+	if (n > 0 && write(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1) < 0)
+		return;         /* no stderr: the record in the file is what remains */
+}
+
+/* Room for the last small block should the disk fill up: space allocated
+ * past the end of the file (KEEP_SIZE: the size does not change, readers
+ * see nothing), which the next blocks use first.  When it can no longer be
+ * had, the disk is as good as full: writing stops there (ENOSPC), with the
+ * room still held for the last block at exit.  A file size limit is known
+ * in advance: past_size_limit keeps room below it. */
+#define RESERVE_BYTES 8192
+
+static void write_failed(ssize_t w, int e, off_t size, bool attempted);
+
+static void keep_reserve(off_t end)
+{
+	static bool unsupported;
+	if (unsupported || fallocate(out_fd, FALLOC_FL_KEEP_SIZE, end, RESERVE_BYTES) == 0)
+		return;
+	if (errno == ENOSPC)
+		write_failed(-1, ENOSPC, end, false);
+	else
+		unsupported = true;     /* EOPNOTSUPP and the like: do without */
+}
+
+/* The same for a file size limit (ulimit -f): a block that would leave
+ * less than this below it is not written (EFBIG), so the last one fits. */
+#define LIMIT_ROOM 1024
+
+static bool past_size_limit(off_t size, size_t total)
+{
+	struct rlimit fs;
+	return size >= 0 && getrlimit(RLIMIT_FSIZE, &fs) == 0 && fs.rlim_cur != RLIM_INFINITY &&
+	       (rlim_t)size + total + LIMIT_ROOM > fs.rlim_cur;
+}
+
+/* A block went out in part (w bytes) or not at all (w < 0, error e); the
+ * file was size bytes before (attempted: a write was made and seq counted
+ * it).  A short write says no errno: a file size limit reached is EFBIG,
+ * else the disk is full.  The part that went out
+ * is cut off again, when no other process appended since, so the file ends
+ * on a whole block.  Writing stops for good (see out_failed). */
+static void write_failed(ssize_t w, int e, off_t size, bool attempted)
+{
+	if (w >= 0) {
+		struct rlimit fs;
+		e = getrlimit(RLIMIT_FSIZE, &fs) == 0 && fs.rlim_cur != RLIM_INFINITY &&
+		    size >= 0 && (rlim_t)size + (rlim_t)w >= fs.rlim_cur ? EFBIG : ENOSPC;
+	}
+	bool gone = w <= 0;
+	struct stat st;
+	if (w > 0 && size >= 0 && fstat(out_fd, &st) == 0 && st.st_size == size + w &&
+	    ftruncate(out_fd, size) == 0)
+		gone = true;
+	if (gone && attempted)
+		seq--;          /* the next block takes its number */
+	out_torn = out_torn || !gone;
+	if (out_failed)
+		return;
+	out_failed = true;
+	write_errno = e ? e : EIO;
+	fail_ns = shim_now_ns();
+	fail_basis_ns = process_cpu_ns();
+	/* nothing more can be kept: stop signalling the program's threads
+	 * (the sampler's displaced mode keeps only its scans) */
+	atomic_store(&shim_sigprof_displaced, 1);
+}
+
 static void write_block(bool first, bool end)
 {
+	bool failed_before = out_failed;
 	uint64_t now = shim_now_ns();
 	struct buf pay = { 0 }, b = { 0 };
 	uint64_t stored = stored_total;
@@ -527,7 +645,11 @@ static void write_block(bool first, bool end)
 		nsamples = 0;
 		if (!end || out_torn)
 			goto done;
-		first = false;
+		if (!counted_after) {
+			lost_unwritten += not_taken_since_failure();
+			counted_after = true;
+		}
+		first = seq == 0;       /* nothing of this process in the file yet */
 		meta.len = stacks_rec.len = 0;
 	}
 	if (first)
@@ -561,6 +683,12 @@ static void write_block(bool first, bool end)
 	}
 	stored = stored_total + nsamples;
 	uint64_t cpu = atomic_load(&shim_cpu_total_ns);
+	if (out_failed && shim_cfg.mode != RAW_MODE_WALL) {
+		/* the sampler stopped accounting: the CPU time since, for the
+		 * rate of the samples counted */
+		uint64_t pc = process_cpu_ns();
+		cpu += pc > fail_basis_ns ? pc - fail_basis_ns : 0;
+	}
 	buf_varint(&b, stored);
 	buf_varint(&b, lost_full);
 	buf_varint(&b, lost_other);
@@ -574,6 +702,15 @@ static void write_block(bool first, bool end)
 	buf_varint(&b, to_us(now));
 	buf_record(&pay, REC_RATE, &b);
 	buf_free(&b);
+	if (out_failed) {
+		buf_varint(&b, to_us(fail_ns));
+		buf_varint(&b, (uint64_t)write_errno);
+		buf_varint(&b, lost_unwritten);
+		const char *text = strerror(write_errno);
+		buf_str(&b, text, strlen(text));
+		buf_record(&pay, REC_WRITE_ERROR, &b);
+		buf_free(&b);
+	}
 	if (end) {
 		buf_varint(&b, to_us(now));
 		buf_varint(&b, (uint64_t)shim_end_how);
@@ -607,24 +744,48 @@ static void write_block(bool first, bool end)
 	memcpy(blk, h, sizeof h);       /* little-endian host: x86-64 only for now */
 	size_t total = RAW_BLOCK_HEADER_SIZE + stored_len;
 	ssize_t w = -1;
+	struct stat before = { .st_size = -2 };        /* -2: no write made */
+	int e = 0;
 	if (fd_still_ours()) {
+		if (fstat(out_fd, &before) != 0)
+			before.st_size = -1;
 		/* SIGXFSZ (file size limit) stays pending here: this thread
 		 * blocks every signal, so the program never sees it */
-		do
-			w = write(out_fd, blk, total);
-		while (w < 0 && errno == EINTR);
+		if (!end && past_size_limit(before.st_size, total))
+			errno = EFBIG;
+		else
+			do
+				w = write(out_fd, blk, total);
+			while (w < 0 && errno == EINTR);
+		e = errno;
 		seq++;
-	}
-	if (w != (ssize_t)total && !out_failed) {
-		out_failed = true;
-		out_torn = w > 0;
-		lost_unwritten += nsamples;
-		stored -= nsamples;
-		/* nothing more can be kept: stop signalling the program's
-		 * threads (the sampler's displaced mode keeps only its scans) */
-		atomic_store(&shim_sigprof_displaced, 1);
+		if (w == (ssize_t)total && before.st_size >= 0 && !out_failed && !end)
+			keep_reserve(before.st_size + w);
+	} else {
+		e = errno ? errno : ENOENT;
 	}
 	free(blk);
+	if (w == (ssize_t)total) {
+		/* whole, but the reserve behind it could not be had
+		 * (keep_reserve): from now on, only counted */
+		if (!failed_before && out_failed)
+			say_write_failed();
+	} else {
+		write_failed(w, e, before.st_size, before.st_size != -2);
+		if (!failed_before) {
+			lost_unwritten += nsamples;
+			stored -= nsamples;
+			say_write_failed();
+			/* the last block: try the small one in what room is left */
+			if (end && !out_torn) {
+				nsamples = 0;
+				stored_total = stored;
+				buf_free(&pay);
+				write_block(false, true);
+				return;
+			}
+		}
+	}
 done:
 	stored_total = stored;
 	nsamples = 0;

@@ -13,7 +13,7 @@ _sprof_convert_opts='-o --output -f --format --transaction --trace-id --release 
   --reverse --inline -h --help'
 _sprof_formats='sentry sentry-chunk envelope envelope-chunk report flamegraph pprof speedscope collapsed'
 _sprof_diff_opts='--base --new --pid --debug-dir --fail-on --confidence -f --format -o --output --top
-  --color --merge-threads --title --width -h --help'
+  --color --merge-threads --inline --title --width -h --help'
 _sprof_diff_formats='table markdown json flamegraph'
 
 # Completes a value of option $1 with the current word $2; returns 1 when $1

@@ -125,6 +125,7 @@ complete -c sprof -n $df -s o -l output -r -F -d 'Write to FILE instead of stdou
 complete -c sprof -n $df -l top -x -d 'Functions shown in the table'
 complete -c sprof -n $df -l color -x -a 'auto always never' -d 'Colour the table'
 complete -c sprof -n $df -l merge-threads -d 'Flame graph: one root for all threads'
+complete -c sprof -n $df -l inline -x -a 'yes no' -d 'Inlined calls as functions of their own'
 complete -c sprof -n $df -l title -x -d 'Flame graph title'
 complete -c sprof -n $df -l width -x -d 'Flame graph width in pixels'
 complete -c sprof -n $df -s h -l help -d 'Show help'

@@ -31,7 +31,9 @@ static void usage(FILE *f)
 	"      --new FILE           a raw file of the new side (repeatable)\n"
 	"      --pid PID            the process PID in every file (default: the command\n"
 	"                           sprof ran, as for convert)\n"
-	"      --debug-dir DIR      also look for debug files in DIR (repeatable)\n\n"
+	"      --debug-dir DIR      also look for debug files in DIR (repeatable)\n"
+	"      --inline WHEN        yes (default): inlined calls are functions of their\n"
+	"                           own; no: their time goes to the real function\n\n"
 	"Gate:\n"
 	"      --fail-on RULE       fail (exit 3) when RULE fires, beyond noise; repeatable.\n"
 	"                           RULE: self|total[(GLOB)]>+N(pp|%%) or cpu>+N(%%|ms|s);\n"
@@ -51,7 +53,7 @@ static void usage(FILE *f)
 
 enum {
 	O_BASE = 256, O_NEW, O_PID, O_DEBUG_DIR, O_FAIL_ON, O_CONFIDENCE, O_TOP, O_COLOR,
-	O_MERGE_THREADS, O_TITLE, O_WIDTH,
+	O_MERGE_THREADS, O_TITLE, O_WIDTH, O_INLINE,
 };
 
 static const struct option longopts[] = {
@@ -67,6 +69,7 @@ static const struct option longopts[] = {
 	{ "top", required_argument, NULL, O_TOP },
 	{ "color", optional_argument, NULL, O_COLOR },
 	{ "merge-threads", no_argument, NULL, O_MERGE_THREADS },
+	{ "inline", required_argument, NULL, O_INLINE },
 	{ "title", required_argument, NULL, O_TITLE },
 	{ "width", required_argument, NULL, O_WIDTH },
 	{ NULL, 0, NULL, 0 },
@@ -168,6 +171,11 @@ static int option(struct args *a, int c, char **argv)
 			return sprof_usage_error("diff", "--color '%s': expected never, always or auto", optarg);
 		return 0;
 	case O_MERGE_THREADS: a->sel.merge_threads = a->out.merge_threads = true; return 0;
+	case O_INLINE:
+		if (strcmp(optarg, "yes") && strcmp(optarg, "no"))
+			return sprof_usage_error("diff", "--inline '%s': expected yes or no", optarg);
+		a->sel.no_inline = !strcmp(optarg, "no");
+		return 0;
 	case O_TITLE: a->out.title = optarg; return 0;
 	case O_WIDTH:
 		if (!parse_u64(optarg, 100, 100000, &u))

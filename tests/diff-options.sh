@@ -28,6 +28,7 @@ usage --fail-on 'self>+2pp junk' a.raw b.raw
 usage --confidence 100 a.raw b.raw
 usage --top 0 a.raw b.raw
 usage --color=sometimes a.raw b.raw
+usage --inline maybe a.raw b.raw
 usage --no-such-option a.raw b.raw
 assert_grep "unknown option '--no-such-option'" err
 expect_status 0 "$SPROF" diff --help
@@ -53,4 +54,5 @@ for f in table markdown json flamegraph; do
 done
 $PYTHON3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["regression"] is False' same.json ||
 	fail "json"
+expect_status 0 "$SPROF" diff --inline no a.raw a.raw
 exit 0

@@ -50,6 +50,7 @@ struct diff_select {
 	bool have_pid;
 	uint32_t pid;
 	bool merge_threads;             /* one flame graph root instead of one per thread name */
+	bool no_inline;                 /* inlined calls charged to their real function */
 	const char *const *debug_dirs;
 	size_t ndebug_dirs;
 };

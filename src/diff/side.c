@@ -171,6 +171,8 @@ static int load_run(struct diff_side *side, struct diff_run *run, const struct d
 	struct model_build_options bo = { .start = 0, .end = -1 };
 	struct profile_model *m = model_build(p, rf.cut, &bo, sym);
 	int rc = m ? 0 : oom();
+	if (m && sel->no_inline)
+		model_drop_inlined(m);
 	if (!rc) {
 		run->pid = m->pid;
 		run->hz = m->requested_hz;

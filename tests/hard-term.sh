@@ -15,8 +15,9 @@
 # the shim accounted for the program (the file's cpu_ns).
 killed() {
 	sig=$1 num=$2 raw=$3
-	# a background job of a script starts with SIGINT ignored: undo that
-	env --default-signal=INT "$SPROF" run -q -o "$raw" -F 1000 -- "$work" burn 30 > out 2> err &
+	# a background job of a script starts with SIGINT ignored, and a job
+	# under nohup with SIGHUP ignored: the test is about the default action
+	env --default-signal=INT,HUP,PIPE,TERM "$SPROF" run -q -o "$raw" -F 1000 -- "$work" burn 30 > out 2> err &
 	pid=$!
 	sleep 1.2
 	child=$(pgrep -P "$pid" | head -n 1)

@@ -56,6 +56,9 @@ void shim_read_comm(pid_t tid, char name[SHIM_NAME_LEN])
  * Only the pages actually written become resident. */
 static size_t ring_words_for_config(void)
 {
+	/* the handler's largest entry is RING_HDR_WORDS + max_depth; the
+	 * slack sized the rings when libunwind's frames came first, and is
+	 * kept so that ring capacity did not shrink with the new walker */
 	size_t entry = RING_HDR_WORDS + shim_cfg.max_depth + SHIM_SKIP_MAX + 1;
 	size_t entries = (size_t)((uint64_t)shim_cfg.hz * 2 * shim_drain_ns() / 1000000000u);
 	if (entries < 64)

@@ -27,8 +27,10 @@
 #define SHIM_HIDDEN __attribute__((visibility("hidden")))
 
 #define SHIM_MAX_SLOTS 4096             /* threads sampled at once */
-#define SHIM_SKIP_MAX 16                /* handler frames that may precede the
-					 * interrupted one in a backtrace */
+#define SHIM_SKIP_MAX 16                /* the shim's own frames that may precede
+					 * the caller's in blocking.c's capture (the
+					 * handler walks from the interrupted
+					 * context and has none) */
 #define SHIM_NAME_LEN 16                /* TASK_COMM_LEN */
 
 enum slot_state { SLOT_FREE = 0, SLOT_CLAIMED, SLOT_LIVE, SLOT_DEAD };
